@@ -1,0 +1,76 @@
+// store.hpp: the PostgreSQL store (libpqxx). One report = one transaction; duplicates by
+// (reporter, report-id) are stored once; every failure is classified temporary or permanent
+// so the milter can answer 4xx for the first kind and never for the second.
+#pragma once
+
+#include "tlsrpt/report.hpp"
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tlsrpt::store {
+
+// Where a report came from (column tlsrpt.reports.source).
+enum class Source { smtp, file, https };
+const char* to_string(Source s);
+
+// What the receiving MX's DKIM verifier said, from trusted Authentication-Results.
+struct DkimInfo {
+    std::string result; // pass | fail | none | ... ; empty when unknown
+    std::string domain; // header.d of the result
+};
+
+enum class Status {
+    stored,    // new report, all rows written
+    duplicate, // same reporter + report-id, same content: nothing changed
+    conflict,  // same reporter + report-id, different content: first kept, conflict logged
+    temporary, // connection lost, shutdown, serialization failure, deadlock, disk full, timeout
+    permanent, // the data cannot be stored (bad data); retrying will not help
+};
+const char* to_string(Status s);
+
+struct Outcome {
+    Status status = Status::temporary;
+    std::int64_t report_pk = 0; // tlsrpt.reports.id of the stored (or existing) report
+    std::string message;        // for temporary/permanent/conflict: what happened
+    bool ok() const { return status == Status::stored || status == Status::duplicate ||
+                             status == Status::conflict; }
+};
+
+struct StoreOptions {
+    Source source = Source::file;
+    DkimInfo dkim;
+};
+
+// One database connection, used by one thread at a time. Reconnects on the next call after a
+// lost connection. conninfo: a libpq connection string or "service=NAME"; empty = PG* env.
+class Store {
+  public:
+    explicit Store(std::string conninfo,
+                   std::chrono::milliseconds statement_timeout = std::chrono::seconds(10));
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Stores one report in one transaction.
+    Outcome store_report(const Report& report, const StoreOptions& options);
+
+    // Keeps a message no report could be read from (tlsrpt.rejected_messages).
+    Outcome quarantine(const std::string& raw_message, const std::string& reason,
+                       const MessageHeaders& headers, Source source);
+
+    // Applied schema version (0 when the schema is absent); throws on connection failure.
+    int schema_version();
+
+  private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+// The schema version this build expects (the highest shipped migration).
+int expected_schema_version();
+
+} // namespace tlsrpt::store

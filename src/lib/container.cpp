@@ -1,0 +1,223 @@
+// container.cpp: the container stage, RFC 8460 §5.3 and RFC 6522 with GMime 3.
+//
+// Visits every leaf of the message. application/tlsrpt+gzip and +json are reports by type; the
+// looser types real senders use count when the bytes or the filename say so; a message whose
+// whole body is the report is accepted too (digest §2.3). MIME depth and part count are bounded
+// before GMime parses anything, since its parser recurses once per nesting level.
+#include "tlsrpt/container.hpp"
+
+#include "tlsrpt/decompress.hpp"
+
+#include <gmime/gmime.h>
+
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <strings.h>
+
+namespace tlsrpt {
+
+namespace {
+
+void init_gmime() {
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
+}
+
+struct GObjectUnref {
+    void operator()(void* p) const {
+        if (p) g_object_unref(p);
+    }
+};
+template <typename T> using GPtr = std::unique_ptr<T, GObjectUnref>;
+
+bool ends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() &&
+           strncasecmp(s.data() + s.size() - suffix.size(), suffix.data(), suffix.size()) == 0;
+}
+
+// Counts Content-Type fields and those that open a container (multipart/*, message/*). Every
+// MIME part and every nesting level needs one, so this bounds what GMime will recurse into.
+struct MimeCensus {
+    std::size_t content_types = 0;
+    std::size_t containers = 0;
+};
+
+MimeCensus census(std::string_view m) {
+    static constexpr std::string_view field = "content-type:";
+    MimeCensus c;
+    for (std::size_t i = 0; i + field.size() <= m.size(); ++i) {
+        const char ch = m[i];
+        if ((ch != 'c' && ch != 'C') || (i > 0 && m[i - 1] != '\n')) continue;
+        if (strncasecmp(m.data() + i, field.data(), field.size()) != 0) continue;
+        ++c.content_types;
+        std::size_t v = i + field.size();
+        while (v < m.size() && (m[v] == ' ' || m[v] == '\t' || m[v] == '\r' || m[v] == '\n')) ++v;
+        const std::string_view rest = m.substr(v, 10);
+        if ((rest.size() >= 10 && strncasecmp(rest.data(), "multipart/", 10) == 0) ||
+            (rest.size() >= 8 && strncasecmp(rest.data(), "message/", 8) == 0))
+            ++c.containers;
+    }
+    return c;
+}
+
+std::string lower(const char* s) {
+    std::string out = s ? s : "";
+    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string media_type(GMimeObject* obj) {
+    GMimeContentType* ct = g_mime_object_get_content_type(obj);
+    if (!ct) return "text/plain";
+    return lower(g_mime_content_type_get_media_type(ct)) + "/" +
+           lower(g_mime_content_type_get_media_subtype(ct));
+}
+
+// RFC 8460 §5.3 names the two report types; the rest are what senders are seen to use.
+enum class PartClass { report, maybe_report, other };
+
+PartClass classify(const std::string& type, bool top_level) {
+    if (type == "application/tlsrpt+gzip" || type == "application/tlsrpt+json")
+        return PartClass::report;
+    static constexpr const char* loose[] = {
+        "application/tlsrpt", "application/gzip",         "application/x-gzip",
+        "application/json",   "application/octet-stream", "application/zip",
+        "application/x-zip-compressed"};
+    for (const char* t : loose)
+        if (type == t) return PartClass::maybe_report;
+    if (top_level && type == "text/plain") return PartClass::maybe_report;
+    return PartClass::other;
+}
+
+std::string decoded_content(GMimePart* part) {
+    GMimeDataWrapper* content = g_mime_part_get_content(part);
+    if (!content) return {};
+    GPtr<GMimeStream> mem(g_mime_stream_mem_new());
+    g_mime_data_wrapper_write_to_stream(content, mem.get());
+    GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
+    return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
+}
+
+class Walker {
+  public:
+    Walker(const Limits& limits, Extraction& out) : limits_(limits), out_(out) {}
+
+    std::optional<Error> visit(GMimeObject* obj, std::size_t depth, bool top_level);
+    std::string seen_types() const { return seen_types_; }
+
+  private:
+    std::optional<Error> leaf(GMimePart* part, bool top_level);
+
+    const Limits& limits_;
+    Extraction& out_;
+    std::string seen_types_;
+};
+
+std::optional<Error> Walker::visit(GMimeObject* obj, std::size_t depth, bool top_level) {
+    if (!obj) return std::nullopt;
+    if (depth > limits_.max_mime_depth)
+        return make_error(ErrorKind::too_large, "MIME nesting deeper than max_mime_depth (" +
+                                                    std::to_string(limits_.max_mime_depth) + ")");
+    if (++out_.parts_seen > limits_.max_mime_parts)
+        return make_error(ErrorKind::too_large, "more than max_mime_parts (" +
+                                                    std::to_string(limits_.max_mime_parts) +
+                                                    ") MIME parts");
+    if (GMIME_IS_MULTIPART(obj)) {
+        GMimeMultipart* mp = GMIME_MULTIPART(obj);
+        const int n = g_mime_multipart_get_count(mp);
+        for (int i = 0; i < n; ++i)
+            if (auto err = visit(g_mime_multipart_get_part(mp, i), depth + 1, false)) return err;
+        return std::nullopt;
+    }
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+        GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+        if (!inner) return std::nullopt;
+        return visit(g_mime_message_get_mime_part(inner), depth + 1, false);
+    }
+    if (GMIME_IS_PART(obj)) return leaf(GMIME_PART(obj), top_level);
+    return std::nullopt;
+}
+
+std::optional<Error> Walker::leaf(GMimePart* part, bool top_level) {
+    const std::string type = media_type(GMIME_OBJECT(part));
+    if (seen_types_.size() < 200) seen_types_ += (seen_types_.empty() ? "" : ", ") + type;
+    const PartClass cls = classify(type, top_level);
+    if (cls == PartClass::other) return std::nullopt;
+    const char* filename = g_mime_part_get_filename(part);
+    Payload p{decoded_content(part), filename ? filename : "", type};
+    if (cls == PartClass::maybe_report) {
+        const bool named = ends_with(p.name, ".json") || ends_with(p.name, ".gz") ||
+                           ends_with(p.name, ".zip");
+        const bool text_body = type == "text/plain";
+        const PayloadFormat fmt = sniff_format(p.bytes);
+        if (fmt == PayloadFormat::unknown && (text_body || !named)) return std::nullopt;
+    }
+    if (out_.payloads.size() >= limits_.max_reports)
+        return make_error(ErrorKind::too_large, "more than max_reports (" +
+                                                    std::to_string(limits_.max_reports) +
+                                                    ") report parts");
+    out_.payloads.push_back(std::move(p));
+    return std::nullopt;
+}
+
+void capture_header(MessageHeaders& h, const char* name, const char* value) {
+    const std::string v = value ? value : "";
+    auto is = [&](const char* n) { return strcasecmp(name, n) == 0; };
+    if (is("Authentication-Results")) h.authentication_results.push_back(v);
+    else if (is("From") && h.from.empty()) h.from = v;
+    else if (is("Subject") && h.subject.empty()) h.subject = v;
+    else if (is("Message-ID") && h.message_id.empty()) h.message_id = v;
+    else if (is("Date") && h.date.empty()) h.date = v;
+    else if (is("TLS-Report-Domain") && h.tls_report_domain.empty()) h.tls_report_domain = v;
+    else if (is("TLS-Report-Submitter") && h.tls_report_submitter.empty())
+        h.tls_report_submitter = v;
+}
+
+MessageHeaders capture_headers(GMimeObject* msg) {
+    MessageHeaders h;
+    GMimeHeaderList* list = g_mime_object_get_header_list(msg);
+    const int n = list ? g_mime_header_list_get_count(list) : 0;
+    for (int i = 0; i < n; ++i) {
+        GMimeHeader* header = g_mime_header_list_get_header_at(list, i);
+        capture_header(h, g_mime_header_get_name(header), g_mime_header_get_value(header));
+    }
+    // GMime folds a mangled header into nothing; trim what a sender may pad with
+    for (std::string* s : {&h.tls_report_domain, &h.tls_report_submitter}) {
+        while (!s->empty() && std::isspace(static_cast<unsigned char>(s->back()))) s->pop_back();
+        while (!s->empty() && std::isspace(static_cast<unsigned char>(s->front()))) s->erase(0, 1);
+    }
+    return h;
+}
+
+} // namespace
+
+Result<Extraction> extract_message(std::string_view message, const Limits& limits) {
+    if (message.size() > limits.max_message_size)
+        return make_error(ErrorKind::too_large,
+                          "message of " + std::to_string(message.size()) +
+                              " bytes exceeds max_message_size " +
+                              std::to_string(limits.max_message_size));
+    const MimeCensus c = census(message);
+    if (c.containers > limits.max_mime_parts || c.content_types > 4 * limits.max_mime_parts)
+        return make_error(ErrorKind::too_large, "more than max_mime_parts (" +
+                                                    std::to_string(limits.max_mime_parts) +
+                                                    ") MIME parts");
+    init_gmime();
+    GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(message.data(), message.size()));
+    GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+    GPtr<GMimeMessage> msg(g_mime_parser_construct_message(parser.get(), nullptr));
+    if (!msg) return make_error(ErrorKind::malformed, "not an RFC 5322 message");
+    Extraction out;
+    out.headers = capture_headers(GMIME_OBJECT(msg.get()));
+    Walker walker(limits, out);
+    if (auto err = walker.visit(g_mime_message_get_mime_part(msg.get()), 0, true)) return *err;
+    if (out.payloads.empty())
+        return make_error(ErrorKind::not_a_report,
+                          "no report part (RFC 8460 §5.3 application/tlsrpt+gzip or +json) among " +
+                              std::to_string(out.parts_seen) + " MIME part(s): " +
+                              walker.seen_types());
+    return out;
+}
+
+} // namespace tlsrpt

@@ -1,0 +1,29 @@
+// report.cpp: the few behaviours of the Report struct: quirk bookkeeping and the reporter key.
+#include "tlsrpt/report.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace tlsrpt {
+
+void Report::add_quirk(const std::string& name) {
+    if (!has_quirk(name)) quirks.push_back(name);
+}
+
+bool Report::has_quirk(const std::string& name) const {
+    return std::find(quirks.begin(), quirks.end(), name) != quirks.end();
+}
+
+// RFC 8460 §5.3: TLS-Report-Submitter matches the contact-info domain, so that domain names
+// the reporter; organization-name stands in when contact-info is missing.
+std::string Report::reporter() const {
+    const auto at = contact_info.rfind('@');
+    std::string out = at == std::string::npos ? std::string() : contact_info.substr(at + 1);
+    while (!out.empty() && (out.back() == '>' || out.back() == ' ')) out.pop_back();
+    if (out.empty()) out = organization_name;
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+} // namespace tlsrpt

@@ -1,0 +1,18 @@
+// commands.hpp: the tlsrptctl subcommands. Each takes its arguments after the subcommand name
+// and returns the process exit status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace tlsrptctl {
+
+using Args = std::vector<std::string>;
+
+int cmd_parse(const Args& args);
+int cmd_import(const Args& args);
+int cmd_summary(const Args& args);
+int cmd_db(const Args& args);
+int cmd_rejected(const Args& args);
+
+} // namespace tlsrptctl

@@ -1,0 +1,62 @@
+// main.cpp: tlsrptctl, the command-line side of tlsrpt-milter: dispatches to a subcommand.
+#include "commands.hpp"
+#include "tlsrpt_config.h"
+
+#include <cstring>
+#include <iostream>
+
+namespace {
+
+const char* usage = R"(usage: tlsrptctl COMMAND [OPTIONS] [ARGS]
+
+Read, store and summarize SMTP TLS reports (RFC 8460).
+
+Commands:
+  parse [FILE...]              print every report found as one line of JSON (stdin: none or -)
+  import [--db CONNINFO] PATH...
+                               store reports from files, directories, Maildirs and mbox files
+  summary [--db CONNINFO] [--days N] [--domain D]
+                               per policy domain: reports, sessions, success rate, failures
+  db migrate [--db CONNINFO]   create or upgrade the tlsrpt schema
+  db status [--db CONNINFO]    show the schema version
+  db prune --older-than DAYS [--db CONNINFO]
+                               delete reports whose period ended more than DAYS days ago
+  rejected list [--db CONNINFO]
+                               list quarantined messages the milter could not read
+  rejected show ID | reimport ID [--db CONNINFO]
+                               print one quarantined message, or read and store it again
+
+Without --db the PG* environment and the service file decide, as for psql.
+Options: -h, --help   this text;  -V, --version   the version.
+)";
+
+} // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) {
+        std::cerr << usage;
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    const tlsrptctl::Args args(argv + 2, argv + argc);
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+        std::cout << usage;
+        return 0;
+    }
+    if (cmd == "-V" || cmd == "--version") {
+        std::cout << "tlsrptctl " << TLSRPT_VERSION << "\n";
+        return 0;
+    }
+    try {
+        if (cmd == "parse") return tlsrptctl::cmd_parse(args);
+        if (cmd == "import") return tlsrptctl::cmd_import(args);
+        if (cmd == "summary") return tlsrptctl::cmd_summary(args);
+        if (cmd == "db") return tlsrptctl::cmd_db(args);
+        if (cmd == "rejected") return tlsrptctl::cmd_rejected(args);
+    } catch (const std::exception& e) {
+        std::cerr << "tlsrptctl " << cmd << ": " << e.what() << "\n";
+        return 1;
+    }
+    std::cerr << "tlsrptctl: unknown command '" << cmd << "'\n" << usage;
+    return 2;
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# run_all.sh: THE test command (README, .ci/run). On a fresh Debian 12 machine: installs the
+# dependencies, builds, starts a private PostgreSQL on loopback, runs every Boost.Test suite in
+# a normal and an ASan+UBSan build, then the end-to-end tests with a real Postfix, and ends with
+# the line "N passed, N failed". Exit status 0 only when nothing failed.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+passed=0 failed=0
+log() { printf '== %s\n' "$*"; }
+
+# count_meson BUILD_DIR: adds the results of the last `meson test` run to the totals
+count_meson() {
+  local counts
+  counts=$(python3 - "$1/meson-logs/testlog.json" <<'PY'
+import json, sys
+ok = bad = 0
+try:
+    for line in open(sys.argv[1]):
+        r = json.loads(line)["result"]
+        if r in ("OK", "EXPECTEDFAIL", "SKIP"): ok += 1
+        else: bad += 1
+except FileNotFoundError:
+    bad = 1
+print(ok, bad)
+PY
+)
+  passed=$((passed + ${counts% *})) failed=$((failed + ${counts#* }))
+}
+
+# record NAME STATUS: one end-to-end or script check
+record() {
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); log "FAILED: $1"; fi
+}
+
+log "dependencies"
+bash tests/setup_deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+
+log "build"
+[ -d build ] || meson setup build >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+ninja -C build || { echo "0 passed, 1 failed"; exit 1; }
+
+log "PostgreSQL on loopback"
+export TLSRPT_TEST_PGDIR=/var/tmp/tlsrpt-test-pg
+export PGHOST=127.0.0.1 PGPORT=55432 PGUSER=postgres PGDATABASE=postgres
+bash tests/pg.sh stop "$TLSRPT_TEST_PGDIR" immediate 2>/dev/null
+rm -rf "$TLSRPT_TEST_PGDIR"
+PG_FSYNC=off bash tests/pg.sh start "$TLSRPT_TEST_PGDIR" "$PGPORT"
+record "postgresql starts" $?
+export TLSRPT_SHARED_DIR="$top/../shared"
+export TLSRPT_SOURCE_DIR="$top"
+
+log "unit, corpus and store tests"
+meson test -C build --print-errorlogs --num-processes 2
+count_meson build
+
+log "the same under AddressSanitizer + UndefinedBehaviorSanitizer"
+[ -d build-asan ] || meson setup build-asan -Db_sanitize=address,undefined -Db_lundef=false \
+  -Dbuildtype=debug >/dev/null
+ninja -C build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 4
+count_meson build-asan
+
+if [ -x tests/e2e/run.sh ]; then
+  log "end to end: Postfix + tlsrpt-milter + PostgreSQL"
+  while read -r status name; do
+    case "$status" in
+      PASS) record "$name" 0 ;;
+      FAIL) record "$name" 1 ;;
+    esac
+  done < <(bash tests/e2e/run.sh 2>&1 | tee /dev/stderr | grep -E '^(PASS|FAIL) ')
+fi
+
+bash tests/pg.sh stop "$TLSRPT_TEST_PGDIR" fast
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
