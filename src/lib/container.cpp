@@ -7,6 +7,7 @@
 #include "tlsrpt/container.hpp"
 
 #include "tlsrpt/decompress.hpp"
+#include "tlsrpt/headers.hpp"
 
 #include <gmime/gmime.h>
 
@@ -46,17 +47,21 @@ struct MimeCensus {
 MimeCensus census(std::string_view m) {
     static constexpr std::string_view field = "content-type:";
     MimeCensus c;
-    for (std::size_t i = 0; i + field.size() <= m.size(); ++i) {
-        const char ch = m[i];
-        if ((ch != 'c' && ch != 'C') || (i > 0 && m[i - 1] != '\n')) continue;
-        if (strncasecmp(m.data() + i, field.data(), field.size()) != 0) continue;
-        ++c.content_types;
-        std::size_t v = i + field.size();
-        while (v < m.size() && (m[v] == ' ' || m[v] == '\t' || m[v] == '\r' || m[v] == '\n')) ++v;
-        const std::string_view rest = m.substr(v, 10);
-        if ((rest.size() >= 10 && strncasecmp(rest.data(), "multipart/", 10) == 0) ||
-            (rest.size() >= 8 && strncasecmp(rest.data(), "message/", 8) == 0))
-            ++c.containers;
+    for (std::size_t i = 0; i < m.size();) {
+        const std::size_t nl = m.find('\n', i);
+        const std::size_t line_end = nl == std::string_view::npos ? m.size() : nl + 1;
+        if ((m[i] == 'c' || m[i] == 'C') && line_end - i > field.size() &&
+            strncasecmp(m.data() + i, field.data(), field.size()) == 0) {
+            ++c.content_types;
+            std::size_t v = i + field.size();
+            while (v < m.size() && (m[v] == ' ' || m[v] == '\t' || m[v] == '\r' || m[v] == '\n'))
+                ++v;
+            const std::string_view rest = m.substr(v, 10);
+            if ((rest.size() >= 10 && strncasecmp(rest.data(), "multipart/", 10) == 0) ||
+                (rest.size() >= 8 && strncasecmp(rest.data(), "message/", 8) == 0))
+                ++c.containers;
+        }
+        i = line_end;
     }
     return c;
 }
@@ -90,13 +95,38 @@ PartClass classify(const std::string& type, bool top_level) {
     return PartClass::other;
 }
 
+// The part's bytes with its Content-Transfer-Encoding undone, decoded straight from the
+// parser's substream (no intermediate GMime stream or filter objects).
 std::string decoded_content(GMimePart* part) {
     GMimeDataWrapper* content = g_mime_part_get_content(part);
-    if (!content) return {};
-    GPtr<GMimeStream> mem(g_mime_stream_mem_new());
-    g_mime_data_wrapper_write_to_stream(content, mem.get());
-    GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
-    return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
+    GMimeStream* in = content ? g_mime_data_wrapper_get_stream(content) : nullptr;
+    if (!in) return {};
+    const GMimeContentEncoding enc = g_mime_data_wrapper_get_encoding(content);
+    const bool transform = enc == GMIME_CONTENT_ENCODING_BASE64 ||
+                           enc == GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE ||
+                           enc == GMIME_CONTENT_ENCODING_UUENCODE;
+    GMimeEncoding state;
+    g_mime_encoding_init_decode(&state, enc);
+    g_mime_stream_reset(in);
+    std::string out;
+    char buf[8192];
+    for (;;) {
+        const ssize_t n = g_mime_stream_read(in, buf, sizeof buf);
+        if (n <= 0) break;
+        if (!transform) {
+            out.append(buf, static_cast<std::size_t>(n));
+            continue;
+        }
+        const std::size_t at = out.size();
+        out.resize(at + g_mime_encoding_outlen(&state, static_cast<std::size_t>(n)));
+        out.resize(at + g_mime_encoding_step(&state, buf, static_cast<std::size_t>(n), &out[at]));
+    }
+    if (transform) {
+        const std::size_t at = out.size();
+        out.resize(at + g_mime_encoding_outlen(&state, 0) + 4);
+        out.resize(at + g_mime_encoding_flush(&state, nullptr, 0, &out[at]));
+    }
+    return out;
 }
 
 class Walker {
@@ -161,33 +191,54 @@ std::optional<Error> Walker::leaf(GMimePart* part, bool top_level) {
     return std::nullopt;
 }
 
-void capture_header(MessageHeaders& h, const char* name, const char* value) {
-    const std::string v = value ? value : "";
-    auto is = [&](const char* n) { return strcasecmp(name, n) == 0; };
-    if (is("Authentication-Results")) h.authentication_results.push_back(v);
-    else if (is("From") && h.from.empty()) h.from = v;
-    else if (is("Subject") && h.subject.empty()) h.subject = v;
-    else if (is("Message-ID") && h.message_id.empty()) h.message_id = v;
-    else if (is("Date") && h.date.empty()) h.date = v;
-    else if (is("TLS-Report-Domain") && h.tls_report_domain.empty()) h.tls_report_domain = v;
-    else if (is("TLS-Report-Submitter") && h.tls_report_submitter.empty())
-        h.tls_report_submitter = v;
+// RFC 2047 encoded-words in From and Subject, decoded by GMime.
+std::string decode_words(std::string value) {
+    if (value.find("=?") == std::string::npos) return value;
+    char* decoded = g_mime_utils_header_decode_text(nullptr, value.c_str());
+    if (!decoded) return value;
+    std::string out = decoded;
+    g_free(decoded);
+    return out;
 }
 
-MessageHeaders capture_headers(GMimeObject* msg) {
-    MessageHeaders h;
-    GMimeHeaderList* list = g_mime_object_get_header_list(msg);
-    const int n = list ? g_mime_header_list_get_count(list) : 0;
-    for (int i = 0; i < n; ++i) {
-        GMimeHeader* header = g_mime_header_list_get_header_at(list, i);
-        capture_header(h, g_mime_header_get_name(header), g_mime_header_get_value(header));
-    }
-    // GMime folds a mangled header into nothing; trim what a sender may pad with
-    for (std::string* s : {&h.tls_report_domain, &h.tls_report_submitter}) {
-        while (!s->empty() && std::isspace(static_cast<unsigned char>(s->back()))) s->pop_back();
-        while (!s->empty() && std::isspace(static_cast<unsigned char>(s->front()))) s->erase(0, 1);
-    }
-    return h;
+void capture_header(MessageHeaders& h, std::string_view name, std::string_view raw) {
+    auto is = [&](const char* n) {
+        return name.size() == std::strlen(n) && strncasecmp(name.data(), n, name.size()) == 0;
+    };
+    auto first = [&](std::string& slot) {
+        if (slot.empty()) slot = unfold(raw);
+    };
+    if (is("Authentication-Results")) h.authentication_results.push_back(unfold(raw));
+    else if (is("From")) first(h.from), h.from = decode_words(h.from);
+    else if (is("Subject")) first(h.subject), h.subject = decode_words(h.subject);
+    else if (is("Message-ID")) first(h.message_id);
+    else if (is("Date")) first(h.date);
+    else if (is("TLS-Report-Domain")) first(h.tls_report_domain);
+    else if (is("TLS-Report-Submitter")) first(h.tls_report_submitter);
+}
+
+bool is_mime_header(std::string_view name) {
+    return (name.size() > 8 && strncasecmp(name.data(), "Content-", 8) == 0) ||
+           (name.size() == 12 && strncasecmp(name.data(), "MIME-Version", 12) == 0);
+}
+
+// The top-level header section reduced to what GMime needs to see the MIME structure
+// (Content-*, MIME-Version), followed by the body. Every other header is captured here, so
+// GMime does not build an object for each Received or DKIM-Signature line.
+std::string mime_view(const HeaderSplit& split, MessageHeaders& captured) {
+    std::string out;
+    out.reserve(split.body.size() + 512);
+    for_each_header_field(split.headers, [&](std::string_view name, std::string_view raw) {
+        if (is_mime_header(name)) {
+            out.append(name).append(":").append(raw);
+            if (out.back() != '\n') out += "\r\n";
+        } else {
+            capture_header(captured, name, raw);
+        }
+    });
+    out += "\r\n";
+    out.append(split.body);
+    return out;
 }
 
 } // namespace
@@ -204,12 +255,15 @@ Result<Extraction> extract_message(std::string_view message, const Limits& limit
                                                     std::to_string(limits.max_mime_parts) +
                                                     ") MIME parts");
     init_gmime();
-    GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(message.data(), message.size()));
-    GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
-    GPtr<GMimeMessage> msg(g_mime_parser_construct_message(parser.get(), nullptr));
-    if (!msg) return make_error(ErrorKind::malformed, "not an RFC 5322 message");
     Extraction out;
-    out.headers = capture_headers(GMIME_OBJECT(msg.get()));
+    const std::string mime = mime_view(split_header_section(message), out.headers);
+    GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(mime.data(), mime.size()));
+    thread_local GPtr<GMimeParser> parser(g_mime_parser_new()); // reused: keeps its buffers
+    g_mime_parser_init_with_stream(parser.get(), stream.get());
+    GPtr<GMimeMessage> msg(g_mime_parser_construct_message(parser.get(), nullptr));
+    thread_local GPtr<GMimeStream> empty(g_mime_stream_mem_new());
+    g_mime_parser_init_with_stream(parser.get(), empty.get()); // drop the message's stream
+    if (!msg) return make_error(ErrorKind::malformed, "not an RFC 5322 message");
     Walker walker(limits, out);
     if (auto err = walker.visit(g_mime_message_get_mime_part(msg.get()), 0, true)) return *err;
     if (out.payloads.empty())

@@ -48,13 +48,23 @@ bool all_zero(std::string_view s) {
     return true;
 }
 
+// RFC 1952 §2.3.1: ISIZE, the last member's uncompressed size mod 2^32. Only a hint for the
+// first allocation (it may lie); the cap is enforced on what inflate really produces.
+std::size_t size_hint(std::string_view in) {
+    if (in.size() < 18) return 4096;
+    const auto* p = reinterpret_cast<const unsigned char*>(in.data() + in.size() - 4);
+    const std::size_t isize = p[0] | (p[1] << 8) | (p[2] << 16) | (std::size_t{p[3]} << 24);
+    return std::max<std::size_t>(isize + 1, 256);
+}
+
 } // namespace
 
 Result<std::string> gunzip(std::string_view in, std::size_t max_out) {
-    InflateStream s;
+    thread_local InflateStream s; // zlib's state and window, allocated once per thread
     if (!s.ready) return make_error(ErrorKind::malformed, "gzip: zlib could not start");
+    inflateReset(&s.zs);
     std::string out;
-    out.resize(std::min<std::size_t>(std::max<std::size_t>(in.size() * 4, 4096), max_out + 1));
+    out.resize(std::min(size_hint(in), max_out + 1));
     s.zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     s.zs.avail_in = static_cast<uInt>(in.size());
     std::size_t produced = 0;
@@ -98,6 +108,11 @@ struct ArchiveCloser {
     void operator()(archive* a) const { archive_read_free(a); }
 };
 
+std::string archive_message(archive* a) {
+    const char* msg = archive_error_string(a);
+    return msg ? msg : "unreadable archive";
+}
+
 bool looks_like_report_name(std::string_view name) {
     auto ends = [&](std::string_view suffix) {
         return name.size() >= suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
@@ -114,7 +129,7 @@ Result<std::vector<ArchiveEntry>> unzip(std::string_view bytes, std::size_t max_
     archive_read_support_format_zip(a.get());
     if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
         return make_error(ErrorKind::malformed,
-                          std::string("zip: ") + archive_error_string(a.get()));
+                          std::string("zip: ") + archive_message(a.get()));
     std::vector<ArchiveEntry> out;
     std::size_t total = 0;
     archive_entry* entry = nullptr;
@@ -123,7 +138,7 @@ Result<std::vector<ArchiveEntry>> unzip(std::string_view bytes, std::size_t max_
         if (rc == ARCHIVE_EOF) break;
         if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
             return make_error(ErrorKind::malformed,
-                              std::string("zip: ") + archive_error_string(a.get()));
+                              std::string("zip: ") + archive_message(a.get()));
         if (seen >= 4 * max_entries)
             return make_error(ErrorKind::too_large, "zip: too many entries");
         if (archive_entry_filetype(entry) != AE_IFREG) continue;
@@ -135,7 +150,7 @@ Result<std::vector<ArchiveEntry>> unzip(std::string_view bytes, std::size_t max_
             if (n == 0) break;
             if (n < 0)
                 return make_error(ErrorKind::malformed, "zip: entry " + e.name + ": " +
-                                                            archive_error_string(a.get()));
+                                                            archive_message(a.get()));
             total += static_cast<std::size_t>(n);
             if (total > max_out) return too_big(max_out);
             e.data.append(buf, static_cast<std::size_t>(n));

@@ -93,6 +93,9 @@ void JsonWriter::quote(std::string_view s) {
         if (c == '"' || c == '\\') {
             out_ += '\\';
             out_ += static_cast<char>(c);
+        } else if (c == '\n' || c == '\r' || c == '\t') {
+            out_ += '\\';
+            out_ += c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
         } else if (c < 0x20 || c == 0x7f) {
             char buf[8];
             std::snprintf(buf, sizeof buf, "\\u%04x", c);

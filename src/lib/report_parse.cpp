@@ -40,13 +40,34 @@ namespace {
 
 using MaybeError = std::optional<Error>;
 
-Error invalid(const std::string& path, const std::string& what) {
-    return make_error(ErrorKind::invalid, path + ": " + what);
+// A JSON path built lazily: the walk links one per level on the stack, and the text
+// ("policies[2].failure-details[0].failed-session-count") is made only for an error.
+class Path {
+  public:
+    Path(const char* root) : name_(root) {}
+    Path(const Path* parent, std::string_view member) : parent_(parent), name_(member) {}
+    Path(const Path* parent, std::size_t index) : parent_(parent), index_(index), is_index_(true) {}
+
+    std::string str() const {
+        std::string out = parent_ ? parent_->str() : std::string();
+        if (is_index_) return out + "[" + std::to_string(index_) + "]";
+        return out.empty() ? std::string(name_) : out + "." + std::string(name_);
+    }
+
+  private:
+    const Path* parent_ = nullptr;
+    std::string_view name_;
+    std::size_t index_ = 0;
+    bool is_index_ = false;
+};
+
+Error invalid(const Path& path, const std::string& what) {
+    return make_error(ErrorKind::invalid, path.str() + ": " + what);
 }
 
-Error json_error(const std::string& path, simdjson::error_code e) {
+Error json_error(const Path& path, simdjson::error_code e) {
     return make_error(ErrorKind::malformed,
-                      "not valid JSON at " + path + ": " + simdjson::error_message(e));
+                      "not valid JSON at " + path.str() + ": " + simdjson::error_message(e));
 }
 
 struct Shape {
@@ -111,19 +132,20 @@ class Walker {
   private:
     MaybeError date_range(od::value v);
     MaybeError policies(od::value v);
-    MaybeError policy_entry(od::value v, const std::string& path, Policy& p);
-    MaybeError policy_object(od::value v, const std::string& path, Policy& p);
-    MaybeError summary(od::value v, const std::string& path, Policy& p);
-    MaybeError failure_details(od::value v, const std::string& path, Policy& p);
-    MaybeError detail(od::value v, const std::string& path, FailureDetail& d);
-    MaybeError read_string(od::value v, const std::string& path, std::string& out);
-    MaybeError read_count(od::value v, const std::string& path, std::int64_t& out);
-    MaybeError read_string_list(od::value v, const std::string& path,
+    MaybeError policy_entry(od::value v, const Path& path, Policy& p);
+    MaybeError policy_object(od::value v, const Path& path, Policy& p);
+    MaybeError summary(od::value v, const Path& path, Policy& p);
+    MaybeError failure_details(od::value v, const Path& path, Policy& p);
+    MaybeError detail(od::value v, const Path& path, FailureDetail& d);
+    MaybeError read_string(od::value v, const Path& path, std::string& out);
+    MaybeError read_count(od::value v, const Path& path, std::int64_t& out);
+    MaybeError read_string_list(od::value v, const Path& path,
                                 std::vector<std::string>& out, bool& was_string);
-    MaybeError read_datetime(od::value v, const std::string& path, UnixTime& out);
-    MaybeError expect_object(od::value v, const std::string& path, od::object& obj);
-    MaybeError duplicate(const std::string& path, std::string_view key);
-    void finish_policy(Policy& p, const std::string& path);
+    MaybeError read_datetime(od::value v, const Path& path, UnixTime& out);
+    MaybeError expect_object(od::value v, const Path& path, od::object& obj);
+    MaybeError duplicate(const Path& path, std::string_view key);
+    void finish_policy(Policy& p);
+    void parse_policy_string(Policy& p);
     void expand_tlsa_json(Policy& p);
 
     const Limits& limits_;
@@ -131,11 +153,11 @@ class Walker {
     const MessageHeaders* headers_;
 };
 
-MaybeError Walker::duplicate(const std::string& path, std::string_view key) {
+MaybeError Walker::duplicate(const Path& path, std::string_view key) {
     return invalid(path, "member \"" + std::string(key) + "\" appears twice (RFC 7493 §2.3)");
 }
 
-MaybeError Walker::expect_object(od::value v, const std::string& path, od::object& obj) {
+MaybeError Walker::expect_object(od::value v, const Path& path, od::object& obj) {
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(path, e);
     if (t != od::json_type::object) return invalid(path, "expected a JSON object");
@@ -143,7 +165,7 @@ MaybeError Walker::expect_object(od::value v, const std::string& path, od::objec
     return std::nullopt;
 }
 
-MaybeError Walker::read_string(od::value v, const std::string& path, std::string& out) {
+MaybeError Walker::read_string(od::value v, const Path& path, std::string& out) {
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(path, e);
     std::string_view s;
@@ -164,14 +186,14 @@ MaybeError Walker::read_string(od::value v, const std::string& path, std::string
     }
     if (s.size() > limits_.max_string_length)
         return make_error(ErrorKind::too_large,
-                          path + ": string of " + std::to_string(s.size()) +
+                          path.str() + ": string of " + std::to_string(s.size()) +
                               " bytes exceeds max_string_length " +
                               std::to_string(limits_.max_string_length));
     out.assign(s);
     return std::nullopt;
 }
 
-MaybeError Walker::read_count(od::value v, const std::string& path, std::int64_t& out) {
+MaybeError Walker::read_count(od::value v, const Path& path, std::int64_t& out) {
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(path, e);
     if (t == od::json_type::string) {
@@ -207,7 +229,7 @@ MaybeError Walker::read_count(od::value v, const std::string& path, std::int64_t
     return std::nullopt;
 }
 
-MaybeError Walker::read_string_list(od::value v, const std::string& path,
+MaybeError Walker::read_string_list(od::value v, const Path& path,
                                     std::vector<std::string>& out, bool& was_string) {
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(path, e);
@@ -223,10 +245,10 @@ MaybeError Walker::read_string_list(od::value v, const std::string& path,
     if (auto e = v.get_array().get(arr)) return json_error(path, e);
     for (auto item : arr) {
         od::value el;
-        const std::string el_path = path + "[" + std::to_string(out.size()) + "]";
+        const Path el_path(&path, out.size());
         if (auto e = std::move(item).get(el)) return json_error(el_path, e);
         if (out.size() >= limits_.max_policies)
-            return make_error(ErrorKind::too_large, path + ": more than max_policies (" +
+            return make_error(ErrorKind::too_large, path.str() + ": more than max_policies (" +
                                                         std::to_string(limits_.max_policies) +
                                                         ") entries");
         out.emplace_back();
@@ -235,7 +257,7 @@ MaybeError Walker::read_string_list(od::value v, const std::string& path,
     return std::nullopt;
 }
 
-MaybeError Walker::read_datetime(od::value v, const std::string& path, UnixTime& out) {
+MaybeError Walker::read_datetime(od::value v, const Path& path, UnixTime& out) {
     std::string text;
     if (auto err = read_string(v, path, text)) return err;
     if (text.empty()) return invalid(path, "date-time is missing");
@@ -250,30 +272,31 @@ MaybeError Walker::read_datetime(od::value v, const std::string& path, UnixTime&
 // RFC 8460 §4.4 "date-range": both members required.
 MaybeError Walker::date_range(od::value v) {
     od::object obj;
-    if (auto err = expect_object(v, "date-range", obj)) return err;
+    const Path range("date-range");
+    if (auto err = expect_object(v, range, obj)) return err;
     SeenMembers seen;
     for (auto f : obj) {
         od::field field;
         std::string_view key;
-        if (auto e = std::move(f).get(field)) return json_error("date-range", e);
-        if (auto e = field.unescaped_key().get(key)) return json_error("date-range", e);
+        if (auto e = std::move(f).get(field)) return json_error(range, e);
+        if (auto e = field.unescaped_key().get(key)) return json_error(range, e);
         const bool start = key == "start-datetime", end = key == "end-datetime";
         if (!start && !end) continue;
-        if (!seen.first_time(start ? 0 : 1)) return duplicate("date-range", key);
-        if (auto err = read_datetime(field.value(), "date-range." + std::string(key),
+        if (!seen.first_time(start ? 0 : 1)) return duplicate(range, key);
+        if (auto err = read_datetime(field.value(), Path(&range, key),
                                      start ? r_.start_datetime : r_.end_datetime))
             return err;
     }
     if (!seen.has(0)) return invalid("date-range.start-datetime", "missing");
     if (!seen.has(1)) return invalid("date-range.end-datetime", "missing");
     if (r_.end_datetime < r_.start_datetime)
-        return invalid("date-range", "end-datetime is before start-datetime");
+        return invalid(range, "end-datetime is before start-datetime");
     if (r_.end_datetime % 86400 == 0 && r_.end_datetime > r_.start_datetime)
         r_.add_quirk(quirk::end_at_next_midnight);
     return std::nullopt;
 }
 
-MaybeError Walker::detail(od::value v, const std::string& path, FailureDetail& d) {
+MaybeError Walker::detail(od::value v, const Path& path, FailureDetail& d) {
     od::object obj;
     if (auto err = expect_object(v, path, obj)) return err;
     static constexpr std::array<std::string_view, 10> names = {
@@ -296,7 +319,7 @@ MaybeError Walker::detail(od::value v, const std::string& path, FailureDetail& d
         while (i < names.size() && names[i] != key) ++i;
         if (i == names.size()) continue;
         if (!seen.first_time(i)) return duplicate(path, key);
-        const std::string member_path = path + "." + std::string(key);
+        const Path member_path(&path, key);
         if (i >= 8) r_.add_quirk(quirk::draft_member_names);
         if (targets[i] == nullptr) {
             if (auto err = read_count(field.value(), member_path, d.failed_session_count))
@@ -311,7 +334,7 @@ MaybeError Walker::detail(od::value v, const std::string& path, FailureDetail& d
     return std::nullopt;
 }
 
-MaybeError Walker::failure_details(od::value v, const std::string& path, Policy& p) {
+MaybeError Walker::failure_details(od::value v, const Path& path, Policy& p) {
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(path, e);
     if (t == od::json_type::null) return std::nullopt;
@@ -319,12 +342,12 @@ MaybeError Walker::failure_details(od::value v, const std::string& path, Policy&
     od::array arr;
     if (auto e = v.get_array().get(arr)) return json_error(path, e);
     for (auto item : arr) {
-        const std::string el_path = path + "[" + std::to_string(p.failure_details.size()) + "]";
+        const Path el_path(&path, p.failure_details.size());
         od::value el;
         if (auto e = std::move(item).get(el)) return json_error(el_path, e);
         if (p.failure_details.size() >= limits_.max_failure_details)
             return make_error(ErrorKind::too_large,
-                              path + ": more than max_failure_details (" +
+                              path.str() + ": more than max_failure_details (" +
                                   std::to_string(limits_.max_failure_details) + ") entries");
         p.failure_details.emplace_back();
         if (auto err = detail(el, el_path, p.failure_details.back())) return err;
@@ -332,7 +355,7 @@ MaybeError Walker::failure_details(od::value v, const std::string& path, Policy&
     return std::nullopt;
 }
 
-MaybeError Walker::summary(od::value v, const std::string& path, Policy& p) {
+MaybeError Walker::summary(od::value v, const Path& path, Policy& p) {
     od::object obj;
     if (auto err = expect_object(v, path, obj)) return err;
     SeenMembers seen;
@@ -345,7 +368,7 @@ MaybeError Walker::summary(od::value v, const std::string& path, Policy& p) {
         const bool bad = key == "total-failure-session-count";
         if (!ok && !bad) continue;
         if (!seen.first_time(ok ? 0 : 1)) return duplicate(path, key);
-        if (auto err = read_count(field.value(), path + "." + std::string(key),
+        if (auto err = read_count(field.value(), Path(&path, key),
                                   ok ? p.total_successful_session_count
                                      : p.total_failure_session_count))
             return err;
@@ -354,7 +377,7 @@ MaybeError Walker::summary(od::value v, const std::string& path, Policy& p) {
     return std::nullopt;
 }
 
-MaybeError Walker::policy_object(od::value v, const std::string& path, Policy& p) {
+MaybeError Walker::policy_object(od::value v, const Path& path, Policy& p) {
     od::object obj;
     if (auto err = expect_object(v, path, obj)) return err;
     SeenMembers seen;
@@ -364,7 +387,7 @@ MaybeError Walker::policy_object(od::value v, const std::string& path, Policy& p
         std::string_view key;
         if (auto e = std::move(f).get(field)) return json_error(path, e);
         if (auto e = field.unescaped_key().get(key)) return json_error(path, e);
-        const std::string member_path = path + "." + std::string(key);
+        const Path member_path(&path, key);
         bool was_string = false;
         MaybeError err;
         if (key == "policy-type") {
@@ -385,11 +408,11 @@ MaybeError Walker::policy_object(od::value v, const std::string& path, Policy& p
         }
         if (err) return err;
     }
-    if (!type_seen || p.policy_type.empty()) return invalid(path + ".policy-type", "missing");
+    if (!type_seen || p.policy_type.empty()) return invalid(Path(&path, "policy-type"), "missing");
     return std::nullopt;
 }
 
-MaybeError Walker::policy_entry(od::value v, const std::string& path, Policy& p) {
+MaybeError Walker::policy_entry(od::value v, const Path& path, Policy& p) {
     od::object obj;
     if (auto err = expect_object(v, path, obj)) return err;
     SeenMembers seen;
@@ -398,7 +421,7 @@ MaybeError Walker::policy_entry(od::value v, const std::string& path, Policy& p)
         std::string_view key;
         if (auto e = std::move(f).get(field)) return json_error(path, e);
         if (auto e = field.unescaped_key().get(key)) return json_error(path, e);
-        const std::string member_path = path + "." + std::string(key);
+        const Path member_path(&path, key);
         MaybeError err;
         if (key == "policy") {
             if (!seen.first_time(0)) return duplicate(path, key);
@@ -412,9 +435,9 @@ MaybeError Walker::policy_entry(od::value v, const std::string& path, Policy& p)
         }
         if (err) return err;
     }
-    if (!seen.has(0)) return invalid(path + ".policy", "missing");
+    if (!seen.has(0)) return invalid(Path(&path, "policy"), "missing");
     if (!seen.has(1)) r_.add_quirk(quirk::summary_count_missing);
-    finish_policy(p, path);
+    finish_policy(p);
     return std::nullopt;
 }
 
@@ -436,9 +459,37 @@ void Walker::expand_tlsa_json(Policy& p) {
     r_.add_quirk(quirk::tlsa_policy_string_json);
 }
 
-// Quirks that need the whole policy entry, the policy-domain fallback, and the parsed
-// policy-string (RFC 8460 §4.5).
-void Walker::finish_policy(Policy& p, const std::string& /*path*/) {
+// Splits a bare policy-string (RFC 8460 §4 overview) on `sep`: line breaks for sts, ';' for
+// tlsa, as the digest recommends.
+std::vector<std::string> split_entries(std::string_view all, char sep, std::size_t max) {
+    std::vector<std::string> out;
+    while (!all.empty() && out.size() < max) {
+        const auto at = all.find(sep);
+        const auto entry = trim(all.substr(0, at));
+        if (!entry.empty()) out.emplace_back(entry);
+        all = at == std::string_view::npos ? std::string_view{} : all.substr(at + 1);
+    }
+    return out;
+}
+
+// The parsed form of policy-string (RFC 8460 §4.5): MTA-STS fields or TLSA records.
+void Walker::parse_policy_string(Policy& p) {
+    const char sep = p.policy_type == "sts" ? '\n' : ';';
+    if (p.policy_string.size() == 1 && p.policy_string[0].find(sep) != std::string::npos)
+        p.policy_string = split_entries(p.policy_string[0], sep, limits_.max_policies);
+    if (p.policy_type == "sts") {
+        p.sts = parse_sts_policy(p.policy_string);
+        if (!p.sts) r_.add_quirk(quirk::sts_policy_unparsed);
+        return;
+    }
+    for (const std::string& s : p.policy_string) {
+        if (auto rec = parse_tlsa_record(s)) p.tlsa.push_back(std::move(*rec));
+        else r_.add_quirk(quirk::tlsa_record_unparsed);
+    }
+}
+
+// Quirks that need the whole policy entry, and the policy-domain fallback.
+void Walker::finish_policy(Policy& p) {
     if (!is_known_policy_type(p.policy_type)) r_.add_quirk(quirk::unknown_policy_type);
     if (p.policy_domain.empty()) {
         r_.add_quirk(quirk::policy_domain_missing);
@@ -449,57 +500,25 @@ void Walker::finish_policy(Policy& p, const std::string& /*path*/) {
     if (sts && p.mx_host.empty()) r_.add_quirk(quirk::mx_host_missing);
     for (std::string& mx : p.mx_host) {
         const std::string_view stripped = strip_mx_prefix(mx);
-        if (stripped.size() != mx.size()) {
-            r_.add_quirk(quirk::mx_host_prefixed);
-            mx = std::string(stripped);
-        }
+        if (stripped.size() == mx.size()) continue;
+        r_.add_quirk(quirk::mx_host_prefixed);
+        mx = std::string(stripped);
     }
     if (p.total_failure_session_count > 0 && p.failure_details.empty())
         r_.add_quirk(quirk::failure_details_missing);
-    if (sts && !p.policy_string.empty()) {
-        // a bare string (§4 overview) holds the lines separated by line breaks
-        if (p.policy_string.size() == 1 && p.policy_string[0].find('\n') != std::string::npos) {
-            std::vector<std::string> lines;
-            std::string_view all = p.policy_string[0];
-            while (!all.empty() && lines.size() < limits_.max_policies) {
-                const auto nl = all.find('\n');
-                const auto line = trim(all.substr(0, nl));
-                if (!line.empty()) lines.emplace_back(line);
-                all = nl == std::string_view::npos ? std::string_view{} : all.substr(nl + 1);
-            }
-            p.policy_string = std::move(lines);
-        }
-        p.sts = parse_sts_policy(p.policy_string);
-        if (!p.sts) r_.add_quirk(quirk::sts_policy_unparsed);
-    }
-    if (tlsa) {
-        expand_tlsa_json(p);
-        if (p.policy_string.size() == 1 && p.policy_string[0].find(';') != std::string::npos) {
-            std::vector<std::string> records;
-            std::string_view all = p.policy_string[0];
-            while (!all.empty() && records.size() < limits_.max_policies) {
-                const auto semi = all.find(';');
-                const auto rec = trim(all.substr(0, semi));
-                if (!rec.empty()) records.emplace_back(rec);
-                all = semi == std::string_view::npos ? std::string_view{} : all.substr(semi + 1);
-            }
-            p.policy_string = std::move(records);
-        }
-        for (const std::string& s : p.policy_string) {
-            if (auto rec = parse_tlsa_record(s)) p.tlsa.push_back(std::move(*rec));
-            else r_.add_quirk(quirk::tlsa_record_unparsed);
-        }
-    }
+    if (tlsa) expand_tlsa_json(p);
+    if ((sts || tlsa) && !p.policy_string.empty()) parse_policy_string(p);
 }
 
 MaybeError Walker::policies(od::value v) {
     od::json_type t;
-    if (auto e = v.type().get(t)) return json_error("policies", e);
+    const Path policies_root("policies");
+    if (auto e = v.type().get(t)) return json_error(policies_root, e);
     if (t != od::json_type::array) return invalid("policies", "is not an array (RFC 8460 §4)");
     od::array arr;
-    if (auto e = v.get_array().get(arr)) return json_error("policies", e);
+    if (auto e = v.get_array().get(arr)) return json_error(policies_root, e);
     for (auto item : arr) {
-        const std::string path = "policies[" + std::to_string(r_.policies.size()) + "]";
+        const Path path(&policies_root, r_.policies.size());
         od::value el;
         if (auto e = std::move(item).get(el)) return json_error(path, e);
         if (r_.policies.size() >= limits_.max_policies)

@@ -1,0 +1,28 @@
+// headers.hpp: RFC 5322 §2.2 header section handling: splitting header from body, walking the
+// fields, unfolding (§2.2.3). Used by the container stage to capture the headers the store needs
+// without building a GMime object per header.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace tlsrpt {
+
+struct HeaderSplit {
+    std::string_view headers; // every header line, with its line ending
+    std::string_view body;    // after the blank line; empty when there is none
+};
+
+// Splits at the first empty line (CRLF or LF endings).
+HeaderSplit split_header_section(std::string_view message);
+
+// Calls `visit(name, raw_value)` for each field, in order; continuation lines belong to the
+// field above; lines without a colon are skipped.
+void for_each_header_field(std::string_view headers,
+                           const std::function<void(std::string_view, std::string_view)>& visit);
+
+// Removes the line breaks of folding and trims surrounding whitespace.
+std::string unfold(std::string_view raw_value);
+
+} // namespace tlsrpt

@@ -1,0 +1,50 @@
+// headers.cpp: RFC 5322 §2.2 header fields: split, walk, unfold. Linear, bounded by the input.
+#include "tlsrpt/headers.hpp"
+
+namespace tlsrpt {
+
+HeaderSplit split_header_section(std::string_view m) {
+    if (m.substr(0, 1) == "\n") return {{}, m.substr(1)};
+    if (m.substr(0, 2) == "\r\n") return {{}, m.substr(2)};
+    for (std::size_t nl = m.find('\n'); nl != std::string_view::npos; nl = m.find('\n', nl + 1)) {
+        const std::size_t next = nl + 1;
+        if (m.substr(next, 1) == "\n") return {m.substr(0, next), m.substr(next + 1)};
+        if (m.substr(next, 2) == "\r\n") return {m.substr(0, next), m.substr(next + 2)};
+    }
+    return {m, {}};
+}
+
+void for_each_header_field(std::string_view h,
+                           const std::function<void(std::string_view, std::string_view)>& visit) {
+    std::size_t pos = 0;
+    while (pos < h.size()) {
+        // a field runs until a line that does not start with whitespace
+        std::size_t end = pos;
+        do {
+            const std::size_t nl = h.find('\n', end);
+            end = nl == std::string_view::npos ? h.size() : nl + 1;
+        } while (end < h.size() && (h[end] == ' ' || h[end] == '\t'));
+        const std::string_view field = h.substr(pos, end - pos);
+        const std::size_t colon = field.find(':');
+        if (colon != std::string_view::npos && colon > 0 && field[0] != ' ' && field[0] != '\t') {
+            std::string_view name = field.substr(0, colon);
+            while (!name.empty() && (name.back() == ' ' || name.back() == '\t'))
+                name.remove_suffix(1);
+            visit(name, field.substr(colon + 1));
+        }
+        pos = end;
+    }
+}
+
+std::string unfold(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size());
+    for (char c : raw)
+        if (c != '\r' && c != '\n') out += c;
+    const auto first = out.find_first_not_of(" \t");
+    if (first == std::string::npos) return {};
+    const auto last = out.find_last_not_of(" \t");
+    return out.substr(first, last - first + 1);
+}
+
+} // namespace tlsrpt
