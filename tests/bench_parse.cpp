@@ -22,18 +22,21 @@ std::string header_block(std::mt19937& rng, int i) {
     for (int hop = 0; hop < hops; ++hop)
         h += "Received: from mail-relay" + std::to_string(rng() % 100) +
              ".sender.example (mail-relay.sender.example [192.0.2." + std::to_string(rng() % 250) +
-             "])\r\n\tby mx.receiver.example (Postfix) with ESMTPS id 4Xb" +
-             std::to_string(rng()) + "\r\n\tfor <tlsrpt@receiver.example>; Mon, 2 Mar 2026 " +
-             "04:1" + std::to_string(hop) + ":00 +0000 (UTC)\r\n";
+             "])\r\n\tby mx.receiver.example (Postfix) with ESMTPS id 4Xb" + std::to_string(rng()) +
+             "\r\n\tfor <tlsrpt@receiver.example>; Mon, 2 Mar 2026 " + "04:1" +
+             std::to_string(hop) + ":00 +0000 (UTC)\r\n";
     h += "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=sender.example; s=2026;\r\n"
          "\th=to:from:subject:message-id:tls-report-submitter:tls-report-domain:date:mime-version;"
          "\r\n\tbh=2kbhf54mtX06OiZR0UJXeBrUva5J8cL9m64HSgIK/ZE=;\r\n\tb=";
-    for (int k = 0; k < 5; ++k) h += test::base64(std::string(48, static_cast<char>(rng()))) + "\t";
+    for (int k = 0; k < 5; ++k)
+        h += test::base64(std::string(48, static_cast<char>(rng()))) + "\t";
     h += "\r\nARC-Seal: i=1; a=rsa-sha256; t=1772424600; cv=none; d=relay.example; s=arc;\r\n\tb=";
-    for (int k = 0; k < 5; ++k) h += test::base64(std::string(48, static_cast<char>(rng()))) + "\t";
+    for (int k = 0; k < 5; ++k)
+        h += test::base64(std::string(48, static_cast<char>(rng()))) + "\t";
     h += "\r\nARC-Message-Signature: i=1; a=rsa-sha256; c=relaxed/relaxed; d=relay.example;\r\n"
          "\th=to:from:subject:message-id:date:mime-version; bh=Z6V0Gq60Wfve;\r\n\tb=";
-    for (int k = 0; k < 5; ++k) h += test::base64(std::string(48, static_cast<char>(rng()))) + "\t";
+    for (int k = 0; k < 5; ++k)
+        h += test::base64(std::string(48, static_cast<char>(rng()))) + "\t";
     h += "\r\nAuthentication-Results: mx.receiver.example; dkim=pass header.d=sender.example\r\n";
     h += "Message-ID: <" + std::to_string(i) + "." + std::to_string(rng()) + "@sender.example>\r\n";
     return h;
@@ -41,10 +44,11 @@ std::string header_block(std::mt19937& rng, int i) {
 
 // A report with 1-2 policies and 0-12 failure details, like the daily reports of big senders.
 std::string report_json(std::mt19937& rng, int i) {
-    std::string j = R"({"organization-name":"Sender Inc.","date-range":{"start-datetime":)"
-                    R"("2026-03-01T00:00:00Z","end-datetime":"2026-03-01T23:59:59Z"},)"
-                    R"("contact-info":"smtp-tls-reporting@sender.example","report-id":"2026-03-01_)" +
-                    std::to_string(i) + R"(","policies":[)";
+    std::string j =
+        R"({"organization-name":"Sender Inc.","date-range":{"start-datetime":)"
+        R"("2026-03-01T00:00:00Z","end-datetime":"2026-03-01T23:59:59Z"},)"
+        R"("contact-info":"smtp-tls-reporting@sender.example","report-id":"2026-03-01_)" +
+        std::to_string(i) + R"(","policies":[)";
     const int policies = 1 + static_cast<int>(rng() % 2);
     for (int p = 0; p < policies; ++p) {
         j += std::string(p ? "," : "") +
@@ -70,7 +74,8 @@ std::string report_json(std::mt19937& rng, int i) {
 }
 
 std::string report_email(std::mt19937& rng, int i) {
-    return header_block(rng, i) + "Date: Mon, 02 Mar 2026 04:10:00 +0000\r\n"
+    return header_block(rng, i) +
+           "Date: Mon, 02 Mar 2026 04:10:00 +0000\r\n"
            "From: noreply-smtp-tls-reporting@sender.example\r\nTo: tlsrpt@receiver.example\r\n"
            "Subject: Report Domain: receiver.example Submitter: sender.example Report-ID: <" +
            std::to_string(i) +
@@ -101,12 +106,15 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         char* end = nullptr;
         const double v = std::strtod(argv[i], &end);
-        if (end && *end == '\0') seconds = v;
-        else inputs.push_back(test::read_file(argv[i]));
+        if (end && *end == '\0')
+            seconds = v;
+        else
+            inputs.push_back(test::read_file(argv[i]));
     }
     if (inputs.empty()) {
         std::mt19937 rng(8460);
-        for (int i = 0; i < 2000; ++i) inputs.push_back(report_email(rng, i));
+        for (int i = 0; i < 2000; ++i)
+            inputs.push_back(report_email(rng, i));
     }
     std::size_t total_bytes = 0, min_size = SIZE_MAX, max_size = 0;
     for (const auto& m : inputs) {

@@ -52,7 +52,8 @@ BOOST_AUTO_TEST_CASE(finds_the_report_part_in_every_encoding) {
 
 BOOST_AUTO_TEST_CASE(decodes_rfc2231_filename) {
     const Extraction e = extract_ok("rfc2231-octet-stream.eml");
-    BOOST_TEST(e.payloads[0].name == "mailer.example!receiver.example!1772323200!1772409599.json.gz");
+    BOOST_TEST(e.payloads[0].name ==
+               "mailer.example!receiver.example!1772323200!1772409599.json.gz");
 }
 
 BOOST_AUTO_TEST_CASE(returns_every_report) {

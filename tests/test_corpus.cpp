@@ -25,7 +25,8 @@ std::vector<std::string> split(const std::string& line, char sep) {
     std::vector<std::string> out;
     std::string field;
     std::istringstream in(line);
-    while (std::getline(in, field, sep)) out.push_back(field);
+    while (std::getline(in, field, sep))
+        out.push_back(field);
     if (!line.empty() && line.back() == sep) out.emplace_back();
     return out;
 }

@@ -50,7 +50,10 @@ BOOST_AUTO_TEST_CASE(refuses_invalid_forms) {
                          "2016-04-01T00:00:00 UTC",
                          "16-04-01T00:00:00Z",
                          "2016/04/01T00:00:00Z"};
-    for (const char* text : bad) BOOST_TEST_CONTEXT(text) { BOOST_TEST(!parse_rfc3339(text)); }
+    for (const char* text : bad)
+        BOOST_TEST_CONTEXT(text) {
+            BOOST_TEST(!parse_rfc3339(text));
+        }
 }
 
 BOOST_AUTO_TEST_CASE(formats_utc_with_z) {

@@ -18,9 +18,9 @@ BOOST_AUTO_TEST_CASE(detects_input_kinds) {
 }
 
 BOOST_AUTO_TEST_CASE(every_form_reads_the_same_report) {
-    for (const char* file : {"report.json", "report.json.gz", "report.zip",
-                             "mime/base64-gzip-crlf.eml", "mime/qp-json.eml",
-                             "mime/zip-attachment.eml", "mime/whole-body-json.eml"}) {
+    for (const char* file :
+         {"report.json", "report.json.gz", "report.zip", "mime/base64-gzip-crlf.eml",
+          "mime/qp-json.eml", "mime/zip-attachment.eml", "mime/whole-body-json.eml"}) {
         BOOST_TEST_CONTEXT(file) {
             const auto r = read_reports(test::fixture(file), {});
             BOOST_REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().describe()));
@@ -68,8 +68,10 @@ BOOST_AUTO_TEST_CASE(refusals_name_the_part) {
 BOOST_AUTO_TEST_CASE(hostile_bytes_never_crash) {
     std::mt19937 rng(8460);
     const std::string seeds[] = {test::fixture("mime/base64-gzip-lf.eml"),
-                                 test::fixture("mime/qp-json.eml"), test::fixture("report.json"),
-                                 test::fixture("report.json.gz"), test::fixture("report.zip"),
+                                 test::fixture("mime/qp-json.eml"),
+                                 test::fixture("report.json"),
+                                 test::fixture("report.json.gz"),
+                                 test::fixture("report.zip"),
                                  test::fixture("mime/nested-forward.eml")};
     std::size_t ok = 0, refused = 0;
     for (int round = 0; round < 3000; ++round) {
@@ -78,10 +80,18 @@ BOOST_AUTO_TEST_CASE(hostile_bytes_never_crash) {
         for (int e = 0; e < edits && !bytes.empty(); ++e) {
             const std::size_t at = rng() % bytes.size();
             switch (rng() % 4) {
-            case 0: bytes[at] = static_cast<char>(rng()); break;
-            case 1: bytes.erase(at, 1 + rng() % 16); break;
-            case 2: bytes.insert(at, std::string(1 + rng() % 4, "{[\"\\\n-="[rng() % 8])); break;
-            case 3: bytes.resize(at); break;
+            case 0:
+                bytes[at] = static_cast<char>(rng());
+                break;
+            case 1:
+                bytes.erase(at, 1 + rng() % 16);
+                break;
+            case 2:
+                bytes.insert(at, std::string(1 + rng() % 4, "{[\"\\\n-="[rng() % 8]));
+                break;
+            case 3:
+                bytes.resize(at);
+                break;
             }
         }
         const auto r = read_reports(bytes, {});

@@ -4,6 +4,7 @@
 
 #include "test_support.hpp"
 #include "tlsrpt/json_writer.hpp"
+#include "tlsrpt/limits.hpp"
 #include "tlsrpt/pipeline.hpp"
 #include "tlsrpt/report_format.hpp"
 #include "tlsrpt/report_parse.hpp"
@@ -53,4 +54,20 @@ BOOST_AUTO_TEST_CASE(reporter_key) {
     r.add_quirk("x");
     r.add_quirk("x");
     BOOST_TEST(r.quirks.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(limits_by_name) {
+    Limits l;
+    BOOST_TEST(set_limit(l, "max_mime_parts", "100").empty());
+    BOOST_TEST(l.max_mime_parts == 100u);
+    BOOST_TEST(set_limit(l, "max_message_size", "2M").empty());
+    BOOST_TEST(l.max_message_size == 2u << 20);
+    BOOST_TEST(set_limit(l, "max_decompressed_size", "64k").empty());
+    BOOST_TEST(l.max_decompressed_size == 64u << 10);
+    BOOST_TEST(set_limit(l, "max_mime_parts", "0").find("not a positive number") !=
+               std::string::npos);
+    BOOST_TEST(set_limit(l, "max_mime_parts", "12x").find("not a positive number") !=
+               std::string::npos);
+    BOOST_TEST(set_limit(l, "max_bogus", "1").find("unknown limit") != std::string::npos);
+    BOOST_TEST(limit_table().size() == 9u);
 }

@@ -106,7 +106,9 @@ BOOST_AUTO_TEST_CASE(tolerates_and_records_quirks) {
         {"contact-info-null", quirk::contact_info_missing,
          [](const Report& r) { BOOST_TEST(r.reporter() == "example mailer ltd"); }},
         {"policy-domain-missing", quirk::policy_domain_missing,
-         [](const Report& r) { BOOST_TEST(r.policies[0].policy_domain == "header-domain.example"); }},
+         [](const Report& r) {
+             BOOST_TEST(r.policies[0].policy_domain == "header-domain.example");
+         }},
         {"count-as-string", quirk::count_as_string,
          [](const Report& r) {
              BOOST_TEST(r.policies[0].total_successful_session_count == 1200);
@@ -179,15 +181,17 @@ BOOST_AUTO_TEST_CASE(refuses_with_path) {
             const auto r =
                 parse_report_json(test::fixture(std::string("refuse/") + c.file + ".json"), {});
             BOOST_REQUIRE(!r.ok());
-            BOOST_TEST(r.error().message.find(c.expect) != std::string::npos,
-                       r.error().message);
+            BOOST_TEST(r.error().message.find(c.expect) != std::string::npos, r.error().message);
             BOOST_TEST((r.error().kind == c.kind), r.error().describe());
         }
     }
 }
 
 BOOST_AUTO_TEST_CASE(refuses_non_objects_and_bad_types) {
-    const char* bad[] = {"[]", "\"x\"", "42", "{\"date-range\": [], \"policies\": []}",
+    const char* bad[] = {"[]",
+                         "\"x\"",
+                         "42",
+                         "{\"date-range\": [], \"policies\": []}",
                          "{\"date-range\": {\"start-datetime\": 5, \"end-datetime\": 6}, "
                          "\"policies\": []}",
                          "{\"date-range\": {\"start-datetime\": \"2016-04-02T00:00:00Z\", "
@@ -195,7 +199,9 @@ BOOST_AUTO_TEST_CASE(refuses_non_objects_and_bad_types) {
                          "{\"date-range\": {\"start-datetime\": \"2016-04-01T00:00:00Z\", "
                          "\"end-datetime\": \"2016-04-01T00:00:00Z\"}, \"policies\": [7]}"};
     for (const char* json : bad)
-        BOOST_TEST_CONTEXT(json) { BOOST_TEST(!parse_report_json(json, {}).ok()); }
+        BOOST_TEST_CONTEXT(json) {
+            BOOST_TEST(!parse_report_json(json, {}).ok());
+        }
 }
 
 BOOST_AUTO_TEST_CASE(limits_apply) {

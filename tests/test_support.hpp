@@ -10,7 +10,9 @@
 
 namespace test {
 
-inline std::string fixtures_dir() { return TLSRPT_FIXTURES_DIR; }
+inline std::string fixtures_dir() {
+    return TLSRPT_FIXTURES_DIR;
+}
 
 inline std::string read_file(const std::string& path) {
     std::ifstream in(path, std::ios::binary);
@@ -20,7 +22,9 @@ inline std::string read_file(const std::string& path) {
     return ss.str();
 }
 
-inline std::string fixture(const std::string& name) { return read_file(fixtures_dir() + "/" + name); }
+inline std::string fixture(const std::string& name) {
+    return read_file(fixtures_dir() + "/" + name);
+}
 
 // gzip-compresses bytes (one member).
 inline std::string gzip(const std::string& in, int level = 6) {
@@ -65,7 +69,8 @@ inline std::string report_email(const std::string& json, const std::string& repo
            "Content-Type: multipart/report; report-type=tlsrpt; boundary=\"XyZ\"\r\n\r\n"
            "--XyZ\r\nContent-Type: text/plain\r\n\r\nThis is an aggregate TLS report.\r\n"
            "--XyZ\r\nContent-Type: application/tlsrpt+gzip\r\nContent-Transfer-Encoding: base64\r\n"
-           "Content-Disposition: attachment; filename=\"mailer.example!receiver.example!1!2.json.gz\""
+           "Content-Disposition: attachment; "
+           "filename=\"mailer.example!receiver.example!1!2.json.gz\""
            "\r\n\r\n" +
            base64(gzip(json)) + "\r\n--XyZ--\r\n";
 }

@@ -10,10 +10,10 @@ namespace tlsrpt {
 
 // Why an input was refused. Every kind is permanent: resending the same bytes fails again.
 enum class ErrorKind {
-    not_a_report,   // no report part, or bytes that are no report format
-    malformed,      // broken JSON, gzip, zip or MIME structure
-    invalid,        // well-formed JSON that breaks a rule the reader cannot tolerate
-    too_large,      // a configured limit was crossed
+    not_a_report, // no report part, or bytes that are no report format
+    malformed,    // broken JSON, gzip, zip or MIME structure
+    invalid,      // well-formed JSON that breaks a rule the reader cannot tolerate
+    too_large,    // a configured limit was crossed
 };
 
 const char* to_string(ErrorKind kind);

@@ -50,7 +50,7 @@ struct Policy {
     std::int64_t total_failure_session_count = 0;
     std::vector<FailureDetail> failure_details;
 
-    std::optional<StsPolicy> sts;  // set when policy_type is sts and the string parsed
+    std::optional<StsPolicy> sts; // set when policy_type is sts and the string parsed
     std::vector<TlsaRecord> tlsa; // set when policy_type is tlsa
 };
 
@@ -82,9 +82,9 @@ struct Report {
 
     // Named deviations from RFC 8460 the reader tolerated (see quirks.hpp), in order, unique.
     std::vector<std::string> quirks;
-    MessageHeaders headers;  // empty for a bare JSON / gzip / zip input
-    std::string raw_json;    // the decompressed JSON exactly as received
-    std::string part_name;   // MIME filename or archive entry, when there was one
+    MessageHeaders headers; // empty for a bare JSON / gzip / zip input
+    std::string raw_json;   // the decompressed JSON exactly as received
+    std::string part_name;  // MIME filename or archive entry, when there was one
 
     void add_quirk(const std::string& name);
     bool has_quirk(const std::string& name) const;

@@ -36,8 +36,10 @@ struct Outcome {
     Status status = Status::temporary;
     std::int64_t report_pk = 0; // tlsrpt.reports.id of the stored (or existing) report
     std::string message;        // for temporary/permanent/conflict: what happened
-    bool ok() const { return status == Status::stored || status == Status::duplicate ||
-                             status == Status::conflict; }
+    bool ok() const {
+        return status == Status::stored || status == Status::duplicate ||
+               status == Status::conflict;
+    }
 };
 
 struct StoreOptions {

@@ -68,7 +68,8 @@ MimeCensus census(std::string_view m) {
 
 std::string lower(const char* s) {
     std::string out = s ? s : "";
-    for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (char& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
@@ -85,10 +86,10 @@ enum class PartClass { report, maybe_report, other };
 PartClass classify(const std::string& type, bool top_level) {
     if (type == "application/tlsrpt+gzip" || type == "application/tlsrpt+json")
         return PartClass::report;
-    static constexpr const char* loose[] = {
-        "application/tlsrpt", "application/gzip",         "application/x-gzip",
-        "application/json",   "application/octet-stream", "application/zip",
-        "application/x-zip-compressed"};
+    static constexpr const char* loose[] = {"application/tlsrpt",          "application/gzip",
+                                            "application/x-gzip",          "application/json",
+                                            "application/octet-stream",    "application/zip",
+                                            "application/x-zip-compressed"};
     for (const char* t : loose)
         if (type == t) return PartClass::maybe_report;
     if (top_level && type == "text/plain") return PartClass::maybe_report;
@@ -177,8 +178,8 @@ std::optional<Error> Walker::leaf(GMimePart* part, bool top_level) {
     const char* filename = g_mime_part_get_filename(part);
     Payload p{decoded_content(part), filename ? filename : "", type};
     if (cls == PartClass::maybe_report) {
-        const bool named = ends_with(p.name, ".json") || ends_with(p.name, ".gz") ||
-                           ends_with(p.name, ".zip");
+        const bool named =
+            ends_with(p.name, ".json") || ends_with(p.name, ".gz") || ends_with(p.name, ".zip");
         const bool text_body = type == "text/plain";
         const PayloadFormat fmt = sniff_format(p.bytes);
         if (fmt == PayloadFormat::unknown && (text_body || !named)) return std::nullopt;
@@ -208,13 +209,20 @@ void capture_header(MessageHeaders& h, std::string_view name, std::string_view r
     auto first = [&](std::string& slot) {
         if (slot.empty()) slot = unfold(raw);
     };
-    if (is("Authentication-Results")) h.authentication_results.push_back(unfold(raw));
-    else if (is("From")) first(h.from), h.from = decode_words(h.from);
-    else if (is("Subject")) first(h.subject), h.subject = decode_words(h.subject);
-    else if (is("Message-ID")) first(h.message_id);
-    else if (is("Date")) first(h.date);
-    else if (is("TLS-Report-Domain")) first(h.tls_report_domain);
-    else if (is("TLS-Report-Submitter")) first(h.tls_report_submitter);
+    if (is("Authentication-Results"))
+        h.authentication_results.push_back(unfold(raw));
+    else if (is("From"))
+        first(h.from), h.from = decode_words(h.from);
+    else if (is("Subject"))
+        first(h.subject), h.subject = decode_words(h.subject);
+    else if (is("Message-ID"))
+        first(h.message_id);
+    else if (is("Date"))
+        first(h.date);
+    else if (is("TLS-Report-Domain"))
+        first(h.tls_report_domain);
+    else if (is("TLS-Report-Submitter"))
+        first(h.tls_report_submitter);
 }
 
 bool is_mime_header(std::string_view name) {
@@ -245,10 +253,9 @@ std::string mime_view(const HeaderSplit& split, MessageHeaders& captured) {
 
 Result<Extraction> extract_message(std::string_view message, const Limits& limits) {
     if (message.size() > limits.max_message_size)
-        return make_error(ErrorKind::too_large,
-                          "message of " + std::to_string(message.size()) +
-                              " bytes exceeds max_message_size " +
-                              std::to_string(limits.max_message_size));
+        return make_error(ErrorKind::too_large, "message of " + std::to_string(message.size()) +
+                                                    " bytes exceeds max_message_size " +
+                                                    std::to_string(limits.max_message_size));
     const MimeCensus c = census(message);
     if (c.containers > limits.max_mime_parts || c.content_types > 4 * limits.max_mime_parts)
         return make_error(ErrorKind::too_large, "more than max_mime_parts (" +
@@ -260,17 +267,18 @@ Result<Extraction> extract_message(std::string_view message, const Limits& limit
     GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(mime.data(), mime.size()));
     thread_local GPtr<GMimeParser> parser(g_mime_parser_new()); // reused: keeps its buffers
     g_mime_parser_init_with_stream(parser.get(), stream.get());
-    GPtr<GMimeMessage> msg(g_mime_parser_construct_message(parser.get(), nullptr));
+    // only the MIME entity is needed: the header fields were captured above (RFC 2045 §3)
+    GPtr<GMimeObject> top(g_mime_parser_construct_part(parser.get(), nullptr));
     thread_local GPtr<GMimeStream> empty(g_mime_stream_mem_new());
     g_mime_parser_init_with_stream(parser.get(), empty.get()); // drop the message's stream
-    if (!msg) return make_error(ErrorKind::malformed, "not an RFC 5322 message");
+    if (!top) return make_error(ErrorKind::malformed, "not an RFC 5322 message");
     Walker walker(limits, out);
-    if (auto err = walker.visit(g_mime_message_get_mime_part(msg.get()), 0, true)) return *err;
+    if (auto err = walker.visit(top.get(), 0, true)) return *err;
     if (out.payloads.empty())
         return make_error(ErrorKind::not_a_report,
                           "no report part (RFC 8460 §5.3 application/tlsrpt+gzip or +json) among " +
-                              std::to_string(out.parts_seen) + " MIME part(s): " +
-                              walker.seen_types());
+                              std::to_string(out.parts_seen) +
+                              " MIME part(s): " + walker.seen_types());
     return out;
 }
 

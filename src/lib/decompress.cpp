@@ -80,8 +80,7 @@ Result<std::string> gunzip(std::string_view in, std::size_t max_out) {
         produced = out.size() - s.zs.avail_out;
         if (produced > max_out) return too_big(max_out);
         if (rc == Z_STREAM_END) {
-            const std::string_view rest(reinterpret_cast<const char*>(s.zs.next_in),
-                                        s.zs.avail_in);
+            const std::string_view rest(reinterpret_cast<const char*>(s.zs.next_in), s.zs.avail_in);
             if (rest.empty() || all_zero(rest)) break;
             if (sniff_format(rest) != PayloadFormat::gzip)
                 return make_error(ErrorKind::malformed, "gzip: trailing garbage after member");
@@ -128,8 +127,7 @@ Result<std::vector<ArchiveEntry>> unzip(std::string_view bytes, std::size_t max_
     if (!a) return make_error(ErrorKind::too_large, "zip: out of memory");
     archive_read_support_format_zip(a.get());
     if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) != ARCHIVE_OK)
-        return make_error(ErrorKind::malformed,
-                          std::string("zip: ") + archive_message(a.get()));
+        return make_error(ErrorKind::malformed, std::string("zip: ") + archive_message(a.get()));
     std::vector<ArchiveEntry> out;
     std::size_t total = 0;
     archive_entry* entry = nullptr;
@@ -149,8 +147,8 @@ Result<std::vector<ArchiveEntry>> unzip(std::string_view bytes, std::size_t max_
             const la_ssize_t n = archive_read_data(a.get(), buf, sizeof buf);
             if (n == 0) break;
             if (n < 0)
-                return make_error(ErrorKind::malformed, "zip: entry " + e.name + ": " +
-                                                            archive_message(a.get()));
+                return make_error(ErrorKind::malformed,
+                                  "zip: entry " + e.name + ": " + archive_message(a.get()));
             total += static_cast<std::size_t>(n);
             if (total > max_out) return too_big(max_out);
             e.data.append(buf, static_cast<std::size_t>(n));

@@ -65,7 +65,8 @@ JsonWriter& JsonWriter::null() {
 
 JsonWriter& JsonWriter::strings(const std::vector<std::string>& list) {
     begin_array();
-    for (const auto& s : list) value(s);
+    for (const auto& s : list)
+        value(s);
     return end_array();
 }
 

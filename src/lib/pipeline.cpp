@@ -10,32 +10,46 @@ namespace tlsrpt {
 
 const char* to_string(InputKind kind) {
     switch (kind) {
-    case InputKind::message: return "message";
-    case InputKind::json: return "json";
-    case InputKind::gzip: return "gzip";
-    case InputKind::zip: return "zip";
+    case InputKind::message:
+        return "message";
+    case InputKind::json:
+        return "json";
+    case InputKind::gzip:
+        return "gzip";
+    case InputKind::zip:
+        return "zip";
     }
     return "?";
 }
 
 const char* to_string(ErrorKind kind) {
     switch (kind) {
-    case ErrorKind::not_a_report: return "not-a-report";
-    case ErrorKind::malformed: return "malformed";
-    case ErrorKind::invalid: return "invalid";
-    case ErrorKind::too_large: return "too-large";
+    case ErrorKind::not_a_report:
+        return "not-a-report";
+    case ErrorKind::malformed:
+        return "malformed";
+    case ErrorKind::invalid:
+        return "invalid";
+    case ErrorKind::too_large:
+        return "too-large";
     }
     return "?";
 }
 
-std::string Error::describe() const { return std::string(to_string(kind)) + ": " + message; }
+std::string Error::describe() const {
+    return std::string(to_string(kind)) + ": " + message;
+}
 
 InputKind detect_input(std::string_view bytes) {
     switch (sniff_format(bytes)) {
-    case PayloadFormat::gzip: return InputKind::gzip;
-    case PayloadFormat::zip: return InputKind::zip;
-    case PayloadFormat::json: return InputKind::json;
-    case PayloadFormat::unknown: break;
+    case PayloadFormat::gzip:
+        return InputKind::gzip;
+    case PayloadFormat::zip:
+        return InputKind::zip;
+    case PayloadFormat::json:
+        return InputKind::json;
+    case PayloadFormat::unknown:
+        break;
     }
     return InputKind::message;
 }
@@ -48,7 +62,9 @@ struct Context {
     std::vector<Report>& out;
 };
 
-std::string where(const std::string& name) { return name.empty() ? "" : "part " + name + ": "; }
+std::string where(const std::string& name) {
+    return name.empty() ? "" : "part " + name + ": ";
+}
 
 Error in_part(const std::string& name, Error e) {
     e.message = where(name) + e.message;
@@ -56,8 +72,7 @@ Error in_part(const std::string& name, Error e) {
 }
 
 // Routes one payload by format; gzip and zip may wrap each other once (a zipped .json.gz).
-std::optional<Error> decode(Context& ctx, std::string bytes, const std::string& name,
-                            int layers) {
+std::optional<Error> decode(Context& ctx, std::string bytes, const std::string& name, int layers) {
     const PayloadFormat fmt = sniff_format(bytes);
     if (fmt == PayloadFormat::json) {
         if (ctx.out.size() >= ctx.limits.max_reports)

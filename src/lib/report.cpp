@@ -19,7 +19,8 @@ bool Report::has_quirk(const std::string& name) const {
 std::string Report::reporter() const {
     const auto at = contact_info.rfind('@');
     std::string out = at == std::string::npos ? std::string() : contact_info.substr(at + 1);
-    while (!out.empty() && (out.back() == '>' || out.back() == ' ')) out.pop_back();
+    while (!out.empty() && (out.back() == '>' || out.back() == ' '))
+        out.pop_back();
     if (out.empty()) out = organization_name;
     std::transform(out.begin(), out.end(), out.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });

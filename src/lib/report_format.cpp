@@ -31,8 +31,10 @@ void write_parsed_policy(JsonWriter& w, const Policy& p) {
         w.key("version").value(p.sts->version);
         w.key("mode").value(p.sts->mode);
         w.key("max_age");
-        if (p.sts->max_age) w.value(*p.sts->max_age);
-        else w.null();
+        if (p.sts->max_age)
+            w.value(*p.sts->max_age);
+        else
+            w.null();
         w.key("mx").strings(p.sts->mx);
         w.end_object();
     }
@@ -64,7 +66,8 @@ void write_policy(JsonWriter& w, const Policy& p) {
     w.key("total-failure-session-count").value(p.total_failure_session_count);
     w.end_object();
     w.key("failure-details").begin_array();
-    for (const FailureDetail& d : p.failure_details) write_detail(w, d);
+    for (const FailureDetail& d : p.failure_details)
+        write_detail(w, d);
     w.end_array();
     w.end_object();
 }
@@ -93,11 +96,14 @@ std::string format_report_json(const Report& r, const std::string& source) {
     w.key("end-datetime").value(format_rfc3339(r.end_datetime));
     w.end_object();
     w.key("contact-info");
-    if (r.contact_info.empty()) w.null();
-    else w.value(r.contact_info);
+    if (r.contact_info.empty())
+        w.null();
+    else
+        w.value(r.contact_info);
     w.key("report-id").value(r.report_id);
     w.key("policies").begin_array();
-    for (const Policy& p : r.policies) write_policy(w, p);
+    for (const Policy& p : r.policies)
+        write_policy(w, p);
     w.end_array();
     w.key("quirks").strings(r.quirks);
     if (!r.headers.empty()) write_headers(w, r.headers);

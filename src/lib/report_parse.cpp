@@ -24,9 +24,12 @@ namespace od = simdjson::ondemand;
 
 bool is_known_result_type(std::string_view v) {
     static constexpr std::array<std::string_view, 11> known = {
-        "starttls-not-supported", "certificate-host-mismatch", "certificate-expired",
-        "certificate-not-trusted", "validation-failure", "tlsa-invalid", "dnssec-invalid",
-        "dane-required", "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid"};
+        "starttls-not-supported", "certificate-host-mismatch",
+        "certificate-expired",    "certificate-not-trusted",
+        "validation-failure",     "tlsa-invalid",
+        "dnssec-invalid",         "dane-required",
+        "sts-policy-fetch-error", "sts-policy-invalid",
+        "sts-webpki-invalid"};
     for (auto k : known)
         if (k == v) return true;
     return false;
@@ -84,10 +87,13 @@ Shape json_shape(std::string_view s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];
         if (closed) {
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return shape.trailing = true, shape;
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+                return shape.trailing = true, shape;
         } else if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '{' || c == '[') {
@@ -102,7 +108,8 @@ Shape json_shape(std::string_view s) {
 // FNV-1a, for a stable stand-in report-id when a sender leaves it out (digest §5).
 std::string content_hash(std::string_view s) {
     std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s) h = (h ^ c) * 1099511628211ull;
+    for (unsigned char c : s)
+        h = (h ^ c) * 1099511628211ull;
     char buf[24];
     std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
     return buf;
@@ -139,8 +146,8 @@ class Walker {
     MaybeError detail(od::value v, const Path& path, FailureDetail& d);
     MaybeError read_string(od::value v, const Path& path, std::string& out);
     MaybeError read_count(od::value v, const Path& path, std::int64_t& out);
-    MaybeError read_string_list(od::value v, const Path& path,
-                                std::vector<std::string>& out, bool& was_string);
+    MaybeError read_string_list(od::value v, const Path& path, std::vector<std::string>& out,
+                                bool& was_string);
     MaybeError read_datetime(od::value v, const Path& path, UnixTime& out);
     MaybeError expect_object(od::value v, const Path& path, od::object& obj);
     MaybeError duplicate(const Path& path, std::string_view key);
@@ -185,10 +192,10 @@ MaybeError Walker::read_string(od::value v, const Path& path, std::string& out) 
         return invalid(path, "expected a string");
     }
     if (s.size() > limits_.max_string_length)
-        return make_error(ErrorKind::too_large,
-                          path.str() + ": string of " + std::to_string(s.size()) +
-                              " bytes exceeds max_string_length " +
-                              std::to_string(limits_.max_string_length));
+        return make_error(ErrorKind::too_large, path.str() + ": string of " +
+                                                    std::to_string(s.size()) +
+                                                    " bytes exceeds max_string_length " +
+                                                    std::to_string(limits_.max_string_length));
     out.assign(s);
     return std::nullopt;
 }
@@ -229,8 +236,8 @@ MaybeError Walker::read_count(od::value v, const Path& path, std::int64_t& out) 
     return std::nullopt;
 }
 
-MaybeError Walker::read_string_list(od::value v, const Path& path,
-                                    std::vector<std::string>& out, bool& was_string) {
+MaybeError Walker::read_string_list(od::value v, const Path& path, std::vector<std::string>& out,
+                                    bool& was_string) {
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(path, e);
     was_string = false;
@@ -299,16 +306,26 @@ MaybeError Walker::date_range(od::value v) {
 MaybeError Walker::detail(od::value v, const Path& path, FailureDetail& d) {
     od::object obj;
     if (auto err = expect_object(v, path, obj)) return err;
-    static constexpr std::array<std::string_view, 10> names = {
-        "result-type",         "sending-mta-ip",         "receiving-mx-hostname",
-        "receiving-mx-helo",   "receiving-ip",           "failed-session-count",
-        "additional-information", "failure-reason-code", "failure-error-code",
-        "additional-info-uri"};
-    std::string* targets[] = {&d.result_type,       &d.sending_mta_ip,
-                              &d.receiving_mx_hostname, &d.receiving_mx_helo,
-                              &d.receiving_ip,      nullptr,
-                              &d.additional_information, &d.failure_reason_code,
-                              &d.failure_reason_code,    &d.additional_information};
+    static constexpr std::array<std::string_view, 10> names = {"result-type",
+                                                               "sending-mta-ip",
+                                                               "receiving-mx-hostname",
+                                                               "receiving-mx-helo",
+                                                               "receiving-ip",
+                                                               "failed-session-count",
+                                                               "additional-information",
+                                                               "failure-reason-code",
+                                                               "failure-error-code",
+                                                               "additional-info-uri"};
+    std::string* targets[] = {&d.result_type,
+                              &d.sending_mta_ip,
+                              &d.receiving_mx_hostname,
+                              &d.receiving_mx_helo,
+                              &d.receiving_ip,
+                              nullptr,
+                              &d.additional_information,
+                              &d.failure_reason_code,
+                              &d.failure_reason_code,
+                              &d.additional_information};
     SeenMembers seen;
     for (auto f : obj) {
         od::field field;
@@ -316,7 +333,8 @@ MaybeError Walker::detail(od::value v, const Path& path, FailureDetail& d) {
         if (auto e = std::move(f).get(field)) return json_error(path, e);
         if (auto e = field.unescaped_key().get(key)) return json_error(path, e);
         unsigned i = 0;
-        while (i < names.size() && names[i] != key) ++i;
+        while (i < names.size() && names[i] != key)
+            ++i;
         if (i == names.size()) continue;
         if (!seen.first_time(i)) return duplicate(path, key);
         const Path member_path(&path, key);
@@ -368,9 +386,9 @@ MaybeError Walker::summary(od::value v, const Path& path, Policy& p) {
         const bool bad = key == "total-failure-session-count";
         if (!ok && !bad) continue;
         if (!seen.first_time(ok ? 0 : 1)) return duplicate(path, key);
-        if (auto err = read_count(field.value(), Path(&path, key),
-                                  ok ? p.total_successful_session_count
-                                     : p.total_failure_session_count))
+        if (auto err =
+                read_count(field.value(), Path(&path, key),
+                           ok ? p.total_successful_session_count : p.total_failure_session_count))
             return err;
     }
     if (!seen.has(0) || !seen.has(1)) r_.add_quirk(quirk::summary_count_missing);
@@ -483,8 +501,10 @@ void Walker::parse_policy_string(Policy& p) {
         return;
     }
     for (const std::string& s : p.policy_string) {
-        if (auto rec = parse_tlsa_record(s)) p.tlsa.push_back(std::move(*rec));
-        else r_.add_quirk(quirk::tlsa_record_unparsed);
+        if (auto rec = parse_tlsa_record(s))
+            p.tlsa.push_back(std::move(*rec));
+        else
+            r_.add_quirk(quirk::tlsa_record_unparsed);
     }
 }
 
@@ -522,9 +542,9 @@ MaybeError Walker::policies(od::value v) {
         od::value el;
         if (auto e = std::move(item).get(el)) return json_error(path, e);
         if (r_.policies.size() >= limits_.max_policies)
-            return make_error(ErrorKind::too_large,
-                              "policies: more than max_policies (" +
-                                  std::to_string(limits_.max_policies) + ") entries");
+            return make_error(ErrorKind::too_large, "policies: more than max_policies (" +
+                                                        std::to_string(limits_.max_policies) +
+                                                        ") entries");
         r_.policies.emplace_back();
         if (auto err = policy_entry(el, path, r_.policies.back())) return err;
     }
@@ -572,10 +592,9 @@ MaybeError Walker::top(od::document& doc) {
 Result<Report> parse_report_json(std::string json, const Limits& limits,
                                  const MessageHeaders* headers) {
     if (json.size() > limits.max_decompressed_size)
-        return make_error(ErrorKind::too_large,
-                          "report of " + std::to_string(json.size()) +
-                              " bytes exceeds max_decompressed_size " +
-                              std::to_string(limits.max_decompressed_size));
+        return make_error(ErrorKind::too_large, "report of " + std::to_string(json.size()) +
+                                                    " bytes exceeds max_decompressed_size " +
+                                                    std::to_string(limits.max_decompressed_size));
     const Shape shape = json_shape(json);
     if (shape.trailing)
         return make_error(ErrorKind::malformed, "trailing content after the report's JSON object");
@@ -588,8 +607,7 @@ Result<Report> parse_report_json(std::string json, const Limits& limits,
     const std::size_t len = json.size();
     json.resize(len + simdjson::SIMDJSON_PADDING, ' ');
     od::document doc;
-    if (auto e = parser.iterate(json.data(), len, json.size()).get(doc))
-        return json_error("$", e);
+    if (auto e = parser.iterate(json.data(), len, json.size()).get(doc)) return json_error("$", e);
     Walker walker(limits, report, headers);
     if (auto err = walker.top(doc)) return *err;
     json.resize(len);

@@ -17,7 +17,9 @@ namespace {
 
 constexpr std::size_t max_walk_depth = 8;
 
-bool is_mbox(std::string_view bytes) { return bytes.substr(0, 5) == "From "; }
+bool is_mbox(std::string_view bytes) {
+    return bytes.substr(0, 5) == "From ";
+}
 
 SourceItem read_stream(std::istream& in, const std::string& name, std::size_t max_size) {
     SourceItem item{name, {}, {}};
@@ -45,7 +47,8 @@ void emit(SourceItem&& item, const ItemSink& sink) {
 void walk(const fs::path& dir, std::size_t depth, std::size_t max_size, const ItemSink& sink) {
     std::vector<fs::directory_entry> entries;
     std::error_code ec;
-    for (const auto& e : fs::directory_iterator(dir, ec)) entries.push_back(e);
+    for (const auto& e : fs::directory_iterator(dir, ec))
+        entries.push_back(e);
     if (ec) {
         sink({dir.string(), {}, "could not list directory: " + ec.message()});
         return;
@@ -107,8 +110,10 @@ void for_each_item(const std::string& path, std::size_t max_size, const ItemSink
         walk(path, 0, max_size, sink);
     } else {
         std::ifstream in(path, std::ios::binary);
-        if (!in) sink({path, {}, "could not open"});
-        else emit(read_stream(in, path, max_size * 64), sink);
+        if (!in)
+            sink({path, {}, "could not open"});
+        else
+            emit(read_stream(in, path, max_size * 64), sink);
     }
 }
 

@@ -2,6 +2,7 @@
 // Exit 0 when every input gave at least one report, 1 otherwise (one stderr line per failure).
 #include "commands.hpp"
 
+#include "tlsrpt/limits.hpp"
 #include "tlsrpt/pipeline.hpp"
 #include "tlsrpt/report_format.hpp"
 #include "tlsrpt/sources.hpp"
@@ -13,10 +14,22 @@ namespace tlsrptctl {
 int cmd_parse(const Args& args) {
     tlsrpt::Limits limits;
     std::vector<std::string> paths;
-    for (const std::string& a : args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& a = args[i];
         if (a == "-h" || a == "--help") {
-            std::cout << "usage: tlsrptctl parse [FILE|DIR|-]...\n";
+            std::cout << "usage: tlsrptctl parse [--limit NAME=VALUE]... [FILE|DIR|-]...\n";
             return 0;
+        }
+        if (a == "--limit" && i + 1 < args.size()) {
+            const std::string& kv = args[++i];
+            const auto eq = kv.find('=');
+            const std::string err = tlsrpt::set_limit(
+                limits, kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+            if (!err.empty()) {
+                std::cerr << "tlsrptctl parse: --limit " << err << "\n";
+                return 2;
+            }
+            continue;
         }
         paths.push_back(a);
     }
