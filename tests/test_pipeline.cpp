@@ -101,3 +101,20 @@ BOOST_AUTO_TEST_CASE(hostile_bytes_never_crash) {
     BOOST_TEST(ok + refused == 3000u);
     BOOST_TEST(refused > 0u);
 }
+
+BOOST_AUTO_TEST_CASE(report_header_checks_of_rfc8460_5_3) {
+    auto r = read_reports(test::fixture("mime/base64-gzip-lf.eml"), {});
+    BOOST_REQUIRE(r.ok());
+    BOOST_TEST(r->front().quirks.empty());
+    // test::report_email says the submitter is mailer.example; this report names another
+    std::string json = test::fixture("report.json");
+    json.replace(json.find("mailer.example"), 14, "elsewhere.test");
+    r = read_reports(test::report_email(json), {});
+    BOOST_REQUIRE(r.ok());
+    BOOST_TEST(r->front().has_quirk("submitter-mismatch"));
+    r = read_reports("Subject: no tls headers\r\nContent-Type: application/tlsrpt+json\r\n\r\n" +
+                         test::fixture("report.json"),
+                     {});
+    BOOST_REQUIRE(r.ok());
+    BOOST_TEST(r->front().has_quirk("report-headers-missing"));
+}

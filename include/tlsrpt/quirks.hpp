@@ -35,6 +35,10 @@ inline constexpr const char* unknown_policy_type = "unknown-policy-type";
 inline constexpr const char* report_id_missing = "report-id-missing";
 inline constexpr const char* organization_name_missing = "organization-name-missing";
 inline constexpr const char* value_not_string = "value-not-string";
+// RFC 8460 §5.3: TLS-Report-Submitter MUST match the contact-info domain; both header fields
+// MUST be present. Checked only for reports that came in a message.
+inline constexpr const char* submitter_mismatch = "submitter-mismatch";
+inline constexpr const char* report_headers_missing = "report-headers-missing";
 inline constexpr const char* sts_policy_unparsed = "sts-policy-unparsed";
 inline constexpr const char* tlsa_record_unparsed = "tlsa-record-unparsed";
 

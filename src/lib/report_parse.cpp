@@ -587,6 +587,18 @@ MaybeError Walker::top(od::document& doc) {
     return std::nullopt;
 }
 
+// RFC 8460 §5.3 checks on the carrying message's header fields; logged, never refused.
+void check_report_headers(Report& r, const MessageHeaders& h) {
+    if (h.tls_report_domain.empty() || h.tls_report_submitter.empty())
+        r.add_quirk(quirk::report_headers_missing);
+    const auto at = r.contact_info.rfind('@');
+    if (at == std::string::npos || h.tls_report_submitter.empty()) return;
+    std::string submitter = h.tls_report_submitter;
+    for (char& c : submitter)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (submitter != r.reporter()) r.add_quirk(quirk::submitter_mismatch);
+}
+
 } // namespace
 
 Result<Report> parse_report_json(std::string json, const Limits& limits,
@@ -617,6 +629,7 @@ Result<Report> parse_report_json(std::string json, const Limits& limits,
         report.add_quirk(quirk::report_id_missing);
         report.report_id = "sha:" + content_hash(json);
     }
+    if (headers) check_report_headers(report, *headers);
     report.raw_json = std::move(json);
     return report;
 }
