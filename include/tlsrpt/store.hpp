@@ -49,6 +49,9 @@ struct StoreOptions {
 
 // One database connection, used by one thread at a time. Reconnects on the next call after a
 // lost connection. conninfo: a libpq connection string or "service=NAME"; empty = PG* env.
+// The constructor does not connect (the first call does); it throws std::invalid_argument when
+// conninfo does not parse. Calls answer Status::temporary while the schema is older than
+// expected_schema_version() (run `tlsrptctl db migrate`).
 class Store {
   public:
     explicit Store(std::string conninfo,
@@ -60,7 +63,8 @@ class Store {
     // Stores one report in one transaction.
     Outcome store_report(const Report& report, const StoreOptions& options);
 
-    // Keeps a message no report could be read from (tlsrpt.rejected_messages).
+    // Keeps a message no report could be read from (tlsrpt.rejected_messages); on success
+    // the status is stored and report_pk is the rejected_messages.id.
     Outcome quarantine(const std::string& raw_message, const std::string& reason,
                        const MessageHeaders& headers, Source source);
 

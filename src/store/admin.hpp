@@ -1,0 +1,47 @@
+// admin.hpp: the operator's side of the store, for tlsrptctl: pruning old data, the quarantine
+// of unreadable messages, and the per-domain summary. Each function runs on a connection the
+// caller opened (connection.hpp) and throws on failure.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <pqxx/connection_base>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tlsrpt::store {
+
+struct PruneResult {
+    std::int64_t reports = 0;  // with their policies and failure details (ON DELETE CASCADE)
+    std::int64_t rejected = 0; // quarantined messages
+};
+
+// Deletes reports whose end-datetime, and quarantined messages whose arrival, is more than
+// `days` days ago; one transaction.
+PruneResult prune(pqxx::connection_base& conn, int days);
+
+struct RejectedMessage {
+    std::int64_t id = 0;
+    std::string received_at; // "YYYY-MM-DD HH:MM:SS" UTC
+    std::string reason, mail_from, subject;
+    bool reimported = false;
+};
+
+std::vector<RejectedMessage> list_rejected(pqxx::connection_base& conn);
+// The quarantined message's bytes, nullopt when there is no such id.
+std::optional<std::string> rejected_raw(pqxx::connection_base& conn, std::int64_t id);
+void mark_reimported(pqxx::connection_base& conn, std::int64_t id);
+
+// One policy domain over the last `days` UTC days, each session counted once (daily_sessions).
+struct DomainSummary {
+    std::string policy_domain;
+    std::int64_t reports = 0, successful = 0, failed = 0;
+    std::vector<std::pair<std::string, std::int64_t>> top_failures; // result type, sessions
+};
+
+// days: UTC days back from today, today included; domain: "" = every domain.
+std::vector<DomainSummary> summarize(pqxx::connection_base& conn, int days,
+                                     const std::string& domain, std::size_t top = 3);
+
+} // namespace tlsrpt::store

@@ -1,0 +1,60 @@
+// summary.cpp: `tlsrptctl summary` figures from the views of 001_initial.sql: sessions per
+// policy domain (daily_sessions: a session reported under both sts and tlsa counts once) and
+// the most frequent result types (RFC 8460 §4.3) from daily_failures.
+#include "store/admin.hpp"
+
+#include <map>
+#include <pqxx/pqxx>
+
+namespace tlsrpt::store {
+
+namespace {
+
+constexpr const char* sessions_sql = R"(
+SELECT coalesce(policy_domain, ''), sum(reports)::bigint, sum(successful)::bigint,
+       sum(failed)::bigint
+FROM tlsrpt.daily_sessions
+WHERE day > (now() AT TIME ZONE 'UTC')::date - $1::int
+  AND ($2::text = '' OR policy_domain = $2::text)
+GROUP BY 1 ORDER BY 1
+)";
+
+constexpr const char* failures_sql = R"(
+SELECT domain, result_type, sessions FROM (
+    SELECT coalesce(policy_domain, '') AS domain, result_type, sum(sessions)::bigint AS sessions,
+           row_number() OVER (PARTITION BY coalesce(policy_domain, '')
+                              ORDER BY sum(sessions) DESC, result_type) AS rank
+    FROM tlsrpt.daily_failures
+    WHERE day > (now() AT TIME ZONE 'UTC')::date - $1::int
+      AND ($2::text = '' OR policy_domain = $2::text)
+    GROUP BY 1, 2
+) ranked
+WHERE rank <= $3::int
+ORDER BY domain, rank
+)";
+
+} // namespace
+
+std::vector<DomainSummary> summarize(pqxx::connection_base& conn, int days,
+                                     const std::string& domain, std::size_t top) {
+    pqxx::read_transaction tx(conn, "tlsrpt_summary");
+    std::vector<DomainSummary> out;
+    std::map<std::string, std::size_t> index;
+    for (const pqxx::row& r : tx.exec_params(sessions_sql, days, domain)) {
+        index[r[0].as<std::string>()] = out.size();
+        out.push_back({r[0].as<std::string>(),
+                       r[1].as<std::int64_t>(),
+                       r[2].as<std::int64_t>(),
+                       r[3].as<std::int64_t>(),
+                       {}});
+    }
+    for (const pqxx::row& r : tx.exec_params(failures_sql, days, domain, static_cast<int>(top))) {
+        const auto it = index.find(r[0].as<std::string>());
+        if (it != index.end())
+            out[it->second].top_failures.emplace_back(r[1].as<std::string>(),
+                                                      r[2].as<std::int64_t>());
+    }
+    return out;
+}
+
+} // namespace tlsrpt::store

@@ -1,0 +1,79 @@
+// cmd_db.cpp: `tlsrptctl db migrate|status|prune`: the schema's life cycle. migrate applies
+// the shipped migrations (store/migrations.hpp); status exits 0 only when the schema matches
+// this build; prune deletes reports and quarantined messages older than --older-than DAYS.
+#include "cmd_store.hpp"
+
+#include "store/admin.hpp"
+#include "store/migrations.hpp"
+#include "tlsrpt/store.hpp"
+
+#include <iostream>
+
+namespace tlsrptctl {
+
+namespace {
+
+namespace st = tlsrpt::store;
+
+const char* db_usage = "usage: tlsrptctl db migrate [--db CONNINFO]\n"
+                       "       tlsrptctl db status [--db CONNINFO]\n"
+                       "       tlsrptctl db prune --older-than DAYS [--db CONNINFO]\n";
+
+int do_migrate(pqxx::connection& conn) {
+    const st::MigrateResult r = st::migrate(conn);
+    for (const std::string& name : r.applied)
+        std::cout << "applied " << name << "\n";
+    if (r.applied.empty())
+        std::cout << "schema up to date at version " << r.after << "\n";
+    else
+        std::cout << "schema version " << r.before << " -> " << r.after << "\n";
+    return 0;
+}
+
+int do_status(pqxx::connection& conn) {
+    const int have = st::schema_version(conn), need = st::expected_schema_version();
+    std::cout << "schema version " << have << ", this build expects " << need << ": "
+              << (have == need  ? "up to date"
+                  : have < need ? "run `tlsrptctl db migrate`"
+                                : "the database is newer than this build")
+              << "\n";
+    return have == need ? 0 : 1;
+}
+
+int do_prune(pqxx::connection& conn, const Options& opts) {
+    const auto it = opts.values.find("older-than");
+    if (it == opts.values.end()) {
+        std::cerr << db_usage;
+        return 2;
+    }
+    const auto days = parse_days(it->second, "--older-than");
+    if (!days) return 2;
+    if (!schema_ready(st::schema_version(conn))) return 1;
+    const st::PruneResult r = st::prune(conn, *days);
+    std::cout << "removed " << r.reports << " reports and " << r.rejected
+              << " rejected messages older than " << *days << " days\n";
+    return 0;
+}
+
+} // namespace
+
+int cmd_db(const Args& args) {
+    const auto opts = parse_options(args, {"older-than"}, "db");
+    if (!opts) return 2;
+    const std::string action = opts->positional.empty() ? "" : opts->positional[0];
+    if (opts->help || opts->positional.size() != 1 ||
+        (action != "migrate" && action != "status" && action != "prune")) {
+        (opts->help ? std::cout : std::cerr) << db_usage;
+        return opts->help ? 0 : 2;
+    }
+    try {
+        auto conn = open_db(opts->db);
+        if (action == "migrate") return do_migrate(*conn);
+        if (action == "status") return do_status(*conn);
+        return do_prune(*conn, *opts);
+    } catch (...) {
+        return db_failure("db " + action);
+    }
+}
+
+} // namespace tlsrptctl
