@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# demo.sh: the whole thing in one command, on one Debian 12 machine (as root):
+#   installs the dependencies (tests/setup_deps.sh), builds, starts a PostgreSQL cluster in
+#   /var/tmp/tlsrpt-demo, creates and migrates a database, starts tlsrpt-milter and a Postfix on
+#   loopback (127.0.0.1:10025, report address tlsrpt@example.test), mails the sample reports of
+#   contrib/samples through Postfix, and prints `tlsrptctl summary`.
+# Usage: contrib/demo.sh          run the demo, then stop everything again
+#        contrib/demo.sh --keep   leave PostgreSQL, the milter and Postfix running
+#        contrib/demo.sh --stop   stop what --keep left running
+# Postfix's own configuration (/etc/postfix/main.cf, master.cf) is saved and put back.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+demo=/var/tmp/tlsrpt-demo
+port=55470
+db="host=127.0.0.1 port=$port user=postgres dbname=tlsrpt_demo"
+maillog=/var/log/postfix-tlsrpt-demo.log
+build=${TLSRPT_BUILD_DIR:-$top/build}
+ctl=$build/src/tlsrptctl
+milter=$build/src/milter/tlsrpt-milter
+mode=${1:-}
+step() { printf '\n== %s\n' "$*"; }
+die() { echo "demo: $*" >&2; exit 1; }
+
+stop_all() {
+  [ -f "$demo/milter.pid" ] && kill -TERM "$(cat "$demo/milter.pid")" 2>/dev/null
+  postfix_teardown "$demo"
+  rm -f "$demo/main.cf.orig" "$demo/master.cf.orig"
+  bash "$top/tests/pg.sh" stop "$demo/pg" fast 2>/dev/null
+  echo "stopped (logs in $demo)"
+}
+
+step "dependencies"
+bash "$top/tests/setup_deps.sh" || die "installing dependencies failed"
+# shellcheck source=../tests/e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
+if [ "$mode" = --stop ]; then stop_all; exit 0; fi
+[ "$mode" = --keep ] || trap stop_all EXIT
+
+step "build"
+cd "$top" || exit 1
+[ -d "$build" ] || meson setup "$build" >/dev/null || die "meson setup failed"
+ninja -C "$build" >/dev/null || die "build failed (run ninja -C $build to see why)"
+
+step "PostgreSQL in $demo/pg (port $port)"
+mkdir -p "$demo"
+[ -f "$demo/milter.pid" ] && kill -TERM "$(cat "$demo/milter.pid")" 2>/dev/null && sleep 1
+bash tests/pg.sh start "$demo/pg" "$port" 2>/dev/null || pg_isready -q -h 127.0.0.1 -p "$port" ||
+  die "PostgreSQL did not start: see $demo/pg/server.log"
+psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -tc \
+  "SELECT 1 FROM pg_database WHERE datname = 'tlsrpt_demo'" | grep -q 1 ||
+  psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE tlsrpt_demo"
+"$ctl" db migrate --db "$db" || die "migration failed"
+
+step "tlsrpt-milter on inet:10026@127.0.0.1"
+cat >"$demo/tlsrpt-milter.conf" <<CONF
+# demo configuration; every setting: build/src/milter/tlsrpt-milter --dump-config
+Socket inet:10026@127.0.0.1
+Database $db
+ReportAddresses tlsrpt@example.test
+OnInvalid quarantine
+PidFile $demo/milter.pid
+Syslog no
+CONF
+"$milter" -f -c "$demo/tlsrpt-milter.conf" >>"$demo/milter.log" 2>&1 &
+wait_for 10 listening 10026 || die "the milter did not start: $(tail -n 3 "$demo/milter.log")"
+
+step "Postfix on 127.0.0.1:10025 (log: $maillog)"
+postfix_setup 10026 "$demo" "$maillog" || die "Postfix did not start"
+
+step "mailing the sample reports to tlsrpt@example.test"
+for f in "$top"/contrib/samples/*.eml; do
+  printf '%-28s %s\n' "$(basename "$f")" \
+    "$(python3 "$top/tests/e2e/mail.py" send --port 10025 --to tlsrpt@example.test "$f")"
+done
+echo "milter log:"
+tail -n 4 "$demo/milter.log" | sed 's/^/  /'
+
+step "tlsrptctl summary --db '$db'"
+"$ctl" summary --db "$db" --days 3650
+
+if [ "$mode" = --keep ]; then
+  echo
+  echo "still running: send more with"
+  echo "  python3 tests/e2e/mail.py send --port 10025 --to tlsrpt@example.test FILE.eml"
+  echo "stop with: contrib/demo.sh --stop"
+fi

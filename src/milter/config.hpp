@@ -1,0 +1,73 @@
+// config.hpp: tlsrpt-milter's settings. Every setting is declared once, in the table of
+// config.cpp (name, default, help, parser); that table drives parsing the file, the defaults
+// and the commented sample printed by --dump-config.
+#pragma once
+
+#include "tlsrpt/limits.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <sys/types.h>
+#include <vector>
+
+namespace milter {
+
+// What to do with a message to a report address from which no usable report can be read.
+enum class OnInvalid { quarantine, reject, pass };
+
+const char* to_string(OnInvalid v);
+
+struct Config {
+    std::string socket;
+    std::string user_id;
+    std::string pid_file;
+    mode_t umask = 0;
+    std::string database;
+    std::vector<std::string> report_addresses; // normalized (lower case, no <>)
+    OnInvalid on_invalid = OnInvalid::quarantine;
+    bool require_dkim = false;
+    std::vector<std::string> trusted_authserv_ids; // empty: this host's name
+    std::size_t max_message_size = 0;
+    tlsrpt::Limits limits;
+    std::chrono::milliseconds database_timeout{0};
+    std::size_t database_pool_size = 0;
+    std::chrono::seconds shutdown_timeout{0};
+    bool syslog = true;
+    std::string syslog_facility;
+};
+
+// A refusal to start, naming the file and line at fault ("file:line: message").
+class ConfigError : public std::runtime_error {
+  public:
+    using std::runtime_error::runtime_error;
+};
+
+// The built-in defaults (every setting's default text run through its parser).
+Config default_config();
+
+// Reads `Key value` lines (# comments) from text; `origin` names the file in messages.
+// Unknown keys, repeated keys and bad values throw ConfigError("origin:line: ...").
+Config parse_config(const std::string& text, const std::string& origin);
+
+// parse_config on a file's contents; throws ConfigError when it cannot be read.
+Config load_config(const std::string& path);
+
+// Sets one setting by name through the table (command-line overrides); throws
+// ConfigError("where: ...") for an unknown name or a bad value.
+void set_setting(Config& config, const std::string& name, const std::string& value,
+                 const std::string& where);
+
+// Checks what needs all settings at once (e.g. ReportAddresses not empty); throws ConfigError.
+void validate(const Config& config, const std::string& origin);
+
+// A complete commented sample configuration, generated from the table.
+std::string dump_config();
+
+// Parsers shared with the command line and the tests; throw std::invalid_argument.
+std::size_t parse_size(const std::string& text);
+std::chrono::milliseconds parse_duration(const std::string& text);
+bool parse_bool(const std::string& text);
+
+} // namespace milter

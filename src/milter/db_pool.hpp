@@ -1,0 +1,61 @@
+// db_pool.hpp: a bounded pool of tlsrpt::store::Store connections shared by the libmilter
+// connection threads. At most `size` Stores exist; each is used by one thread at a time (a
+// Lease); acquire() waits up to the timeout for one, then gives up (the caller tempfails).
+// Stores are opened lazily and kept: a Store reconnects by itself after a lost connection.
+#pragma once
+
+#include "tlsrpt/store.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace milter {
+
+class DbPool {
+  public:
+    DbPool(std::string conninfo, std::size_t size, std::chrono::milliseconds timeout);
+    DbPool(const DbPool&) = delete;
+    DbPool& operator=(const DbPool&) = delete;
+
+    // Exclusive use of one Store until destroyed.
+    class Lease {
+      public:
+        Lease(DbPool& pool, std::unique_ptr<tlsrpt::store::Store> store);
+        Lease(Lease&& other) noexcept;
+        Lease& operator=(Lease&&) = delete;
+        ~Lease();
+        tlsrpt::store::Store& operator*() const { return *store_; }
+        tlsrpt::store::Store* operator->() const { return store_.get(); }
+
+      private:
+        DbPool* pool_;
+        std::unique_ptr<tlsrpt::store::Store> store_;
+    };
+
+    // A Store, or nullopt when none came free within the timeout. Throws what the Store
+    // constructor throws (the slot is given back first).
+    std::optional<Lease> acquire();
+
+    const std::string& conninfo() const { return conninfo_; }
+    std::size_t size() const { return size_; }
+    std::chrono::milliseconds timeout() const { return timeout_; }
+
+  private:
+    void give_back(std::unique_ptr<tlsrpt::store::Store> store);
+
+    const std::string conninfo_;
+    const std::size_t size_;
+    const std::chrono::milliseconds timeout_;
+    std::mutex mutex_;
+    std::condition_variable freed_;
+    std::vector<std::unique_ptr<tlsrpt::store::Store>> idle_;
+    std::size_t opened_ = 0; // Stores in existence (idle or leased)
+};
+
+} // namespace milter

@@ -1,0 +1,35 @@
+// log.hpp: the milter's logging: syslog (facility from the config) or standard error, one
+// line per call. Severities mean one thing each: info (a message outcome), warning (the peer's
+// or the environment's fault, carrying on), error (our operation failed), fatal (exiting).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace milter::log {
+
+enum class Level { info, warning, error, fatal };
+
+// Switches to syslog (ident tlsrpt-milter) or back to standard error.
+void use_syslog(bool enabled, const std::string& facility);
+
+void write(Level level, std::string_view line);
+
+inline void info(std::string_view line) {
+    write(Level::info, line);
+}
+inline void warning(std::string_view line) {
+    write(Level::warning, line);
+}
+inline void error(std::string_view line) {
+    write(Level::error, line);
+}
+inline void fatal(std::string_view line) {
+    write(Level::fatal, line);
+}
+
+// A value for a key=value log line: quoted with "" when it holds blanks, quotes or '=', with
+// control characters replaced; bounded to 300 characters.
+std::string quote(std::string_view value);
+
+} // namespace milter::log

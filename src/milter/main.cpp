@@ -1,0 +1,293 @@
+// main.cpp: tlsrpt-milter, the daemon. Reads the configuration (OpenDMARC-style flags), checks
+// the database schema, opens the milter socket, detaches, drops privileges, and runs libmilter.
+// Signals: SIGHUP reloads the configuration for new connections; SIGTERM/SIGINT turn new
+// report recipients away with 4xx, let messages in flight finish (ShutdownTimeout), and exit.
+//
+// libmilter runs its own signal thread that stops the milter on SIGHUP. To reload instead,
+// smfi_main runs in a second thread (libmilter blocks the signals there and in every thread it
+// starts) while the main thread keeps them unblocked with handlers: Linux hands a process signal
+// to the main thread first when it can take it. Should libmilter's thread win a race anyway,
+// libmilter stops listening and the main loop shuts down as on SIGTERM.
+#include "callbacks.hpp"
+#include "config.hpp"
+#include "daemon.hpp"
+#include "log.hpp"
+#include "runtime.hpp"
+
+#include "tlsrpt/store.hpp"
+#include "tlsrpt_config.h"
+
+#include <libmilter/mfapi.h>
+
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <getopt.h>
+#include <iostream>
+#include <optional>
+#include <poll.h>
+#include <sys/stat.h>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using namespace milter;
+
+constexpr const char* kDefaultConfig = "/etc/tlsrpt-milter.conf";
+
+const char* kUsage = R"(usage: tlsrpt-milter [-f] [-c FILE] [-p SOCKET] [-u USER] [-P PIDFILE]
+       tlsrpt-milter -n [-c FILE]  |  --dump-config  |  -V
+
+Receives SMTP TLS reports (RFC 8460) mailed to the configured report addresses, as a milter
+for Postfix or Sendmail, and stores them in PostgreSQL.
+
+  -c FILE         configuration file (default /etc/tlsrpt-milter.conf)
+  -f              stay in the foreground
+  -p SOCKET       listen here (overrides Socket): unix:/path or inet:port@host
+  -u USER         run as USER after opening the socket (overrides UserID)
+  -P PIDFILE      write the process id here (overrides PidFile)
+  -n              check the configuration and exit
+  -V, --version   print the version
+  --dump-config   print a commented sample configuration with every setting
+  -h, --help      this text
+)";
+
+struct Options {
+    std::string config_path = kDefaultConfig;
+    bool foreground = false;
+    bool check_only = false;
+    bool dump = false;
+    bool version = false;
+    std::string socket, user, pid_file;
+};
+
+std::optional<Options> parse_options(int argc, char** argv) {
+    static const option longopts[] = {{"dump-config", no_argument, nullptr, 'D'},
+                                      {"version", no_argument, nullptr, 'V'},
+                                      {"help", no_argument, nullptr, 'h'},
+                                      {nullptr, 0, nullptr, 0}};
+    Options o;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:fp:u:P:nVh", longopts, nullptr)) != -1) {
+        switch (opt) {
+        case 'c':
+            o.config_path = optarg;
+            break;
+        case 'f':
+            o.foreground = true;
+            break;
+        case 'p':
+            o.socket = optarg;
+            break;
+        case 'u':
+            o.user = optarg;
+            break;
+        case 'P':
+            o.pid_file = optarg;
+            break;
+        case 'n':
+            o.check_only = true;
+            break;
+        case 'D':
+            o.dump = true;
+            break;
+        case 'V':
+            o.version = true;
+            break;
+        case 'h':
+            std::cout << kUsage;
+            std::exit(0);
+        default:
+            std::cerr << kUsage;
+            return std::nullopt;
+        }
+    }
+    if (optind != argc) {
+        std::cerr << "tlsrpt-milter: unexpected argument '" << argv[optind] << "'\n" << kUsage;
+        return std::nullopt;
+    }
+    return o;
+}
+
+// The configuration file with the command-line overrides applied, validated.
+Config read_settings(const Options& o) {
+    Config c = load_config(o.config_path);
+    if (!o.socket.empty()) set_setting(c, "Socket", o.socket, "-p");
+    if (!o.user.empty()) set_setting(c, "UserID", o.user, "-u");
+    if (!o.pid_file.empty()) set_setting(c, "PidFile", o.pid_file, "-P");
+    validate(c, o.config_path);
+    return c;
+}
+
+// false: the schema is missing or too old (the fix is logged). An unreachable database is
+// only a warning: messages get 4xx until it answers.
+bool schema_ok(const Config& c) {
+    try {
+        tlsrpt::store::Store store(c.database, c.database_timeout);
+        const int have = store.schema_version();
+        const int want = tlsrpt::store::expected_schema_version();
+        if (have < want) {
+            log::fatal("database schema version " + std::to_string(have) +
+                       (have == 0 ? " (no tlsrpt schema)" : "") + ", this build needs " +
+                       std::to_string(want) + "; fix: tlsrptctl db migrate --db '" + c.database +
+                       "'");
+            return false;
+        }
+        if (have > want)
+            log::warning("database schema version " + std::to_string(have) +
+                         " is newer than this build's " + std::to_string(want));
+    } catch (const std::exception& e) {
+        log::warning(std::string("cannot check the database schema now (") + e.what() +
+                     "); messages to report addresses get 4xx until the database answers");
+    }
+    return true;
+}
+
+void warn_unreloadable(const Config& old, const Config& now) {
+    auto warn = [](const char* name) {
+        log::warning(std::string(name) + " changed: it takes effect at the next restart");
+    };
+    if (old.socket != now.socket) warn("Socket");
+    if (old.user_id != now.user_id) warn("UserID");
+    if (old.pid_file != now.pid_file) warn("PidFile");
+    if (old.umask != now.umask) warn("UMask");
+    if (old.syslog != now.syslog || old.syslog_facility != now.syslog_facility) warn("Syslog");
+}
+
+// SIGHUP: a new snapshot for new connections; the old one stays until its connections end.
+void reload(const Options& o) {
+    try {
+        Config c = read_settings(o);
+        const auto old = current_runtime();
+        if (c.database != old->config->database && !schema_ok(c)) {
+            log::error("reload refused: keeping the running configuration");
+            return;
+        }
+        warn_unreloadable(*old->config, c);
+        install_runtime(make_runtime(std::move(c), old.get()));
+        log::info("reloaded configuration from " + o.config_path);
+    } catch (const std::exception& e) {
+        log::error(std::string("reload failed, keeping the running configuration: ") + e.what());
+    }
+}
+
+int g_signal_pipe[2] = {-1, -1};
+
+extern "C" void on_signal(int sig) {
+    const int saved = errno;
+    const unsigned char b = static_cast<unsigned char>(sig);
+    (void)!write(g_signal_pipe[1], &b, 1);
+    errno = saved;
+}
+
+void install_signal_handlers() {
+    if (pipe2(g_signal_pipe, O_CLOEXEC | O_NONBLOCK) != 0) throw std::runtime_error("pipe2");
+    struct sigaction sa {};
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    for (int sig : {SIGHUP, SIGTERM, SIGINT})
+        sigaction(sig, &sa, nullptr);
+    sigset_t set;
+    sigemptyset(&set);
+    for (int sig : {SIGHUP, SIGTERM, SIGINT})
+        sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
+}
+
+// Waits for the next signal (or a wake-up byte 0 from the milter thread).
+int next_event() {
+    for (;;) {
+        pollfd p{g_signal_pipe[0], POLLIN, 0};
+        if (poll(&p, 1, -1) < 0 && errno != EINTR) return 0;
+        unsigned char b = 0;
+        if (read(g_signal_pipe[0], &b, 1) == 1) return b;
+    }
+}
+
+// SIGTERM/SIGINT: finish the messages in flight, then exit. Meanwhile report addresses get
+// 451 4.3.2 at RCPT (the sender retries) and other mail passes as usual. smfi_stop() is not
+// called first: Debian's libmilter (worker pool) drops idle sessions once stopped, and a
+// message between two commands is such a session.
+[[noreturn]] void shut_down(const Config& c) {
+    log::info("stopping: waiting up to " + std::to_string(c.shutdown_timeout.count()) +
+              " s for messages in flight");
+    begin_stop();
+    if (!wait_idle(c.shutdown_timeout)) log::warning("messages still in flight at exit");
+    // The last answer is written by libmilter just after its callback returned.
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    daemon::remove_pid_file(c.pid_file);
+    log::info("stopped");
+    std::_Exit(0); // libmilter's threads still run: skip destructors and atexit handlers
+}
+
+[[noreturn]] void serve(const Options& o) {
+    install_signal_handlers();
+    std::thread milter_thread([] {
+        if (smfi_main() != MI_SUCCESS) log::error("smfi_main failed");
+        const unsigned char wake = 0; // the main loop shuts down
+        (void)!write(g_signal_pipe[1], &wake, 1);
+    });
+    milter_thread.detach();
+    log::info(std::string("started ") + TLSRPT_VERSION + " on " +
+              current_runtime()->config->socket);
+    for (;;) {
+        const int ev = next_event();
+        if (ev == SIGHUP) {
+            reload(o);
+            continue;
+        }
+        shut_down(*current_runtime()->config);
+    }
+}
+
+// Socket first (errors still reach the terminal), then detach, pid file, identity.
+void start(const Options& o, Config c) {
+    std::optional<daemon::Identity> who;
+    if (!c.user_id.empty()) who = daemon::lookup_user(c.user_id);
+    if (!register_callbacks()) throw std::runtime_error("smfi_register failed");
+    std::string socket = c.socket;
+    if (smfi_setconn(socket.data()) != MI_SUCCESS) throw std::runtime_error("smfi_setconn failed");
+    umask(c.umask);
+    if (smfi_opensocket(true) != MI_SUCCESS)
+        throw std::runtime_error("cannot open socket " + c.socket);
+    if (who) daemon::chown_socket(c.socket, *who);
+    if (!o.foreground) daemon::detach();
+    if (!c.pid_file.empty()) daemon::write_pid_file(c.pid_file);
+    if (who) daemon::drop_privileges(*who);
+    log::use_syslog(c.syslog, c.syslog_facility);
+    install_runtime(make_runtime(std::move(c), nullptr));
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    const auto o = parse_options(argc, argv);
+    if (!o) return 64; // EX_USAGE
+    if (o->dump) {
+        std::cout << dump_config();
+        return 0;
+    }
+    if (o->version) {
+        std::cout << "tlsrpt-milter " << TLSRPT_VERSION << "\n";
+        return 0;
+    }
+    try {
+        Config c = read_settings(*o);
+        if (o->check_only) {
+            std::cout << o->config_path << ": ok\n";
+            return 0;
+        }
+        if (!schema_ok(c)) return 78; // EX_CONFIG
+        start(*o, std::move(c));
+    } catch (const ConfigError& e) {
+        log::fatal(e.what());
+        return 78;
+    } catch (const std::exception& e) {
+        log::fatal(e.what());
+        return 1;
+    }
+    serve(*o);
+}

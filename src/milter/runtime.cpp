@@ -1,0 +1,79 @@
+// runtime.cpp: the shared snapshot and the in-flight counter (see runtime.hpp).
+#include "runtime.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <unistd.h>
+
+namespace milter {
+
+namespace {
+
+std::atomic<std::shared_ptr<const Runtime>> g_runtime;
+std::atomic<bool> g_stopping{false};
+std::mutex g_flight_mutex;
+std::condition_variable g_flight_done;
+std::size_t g_in_flight = 0;
+
+std::string host_name() {
+    char buf[256] = {};
+    if (gethostname(buf, sizeof buf - 1) != 0) return "localhost";
+    return buf;
+}
+
+bool same_database(const Config& c, const DbPool& pool) {
+    return c.database == pool.conninfo() && c.database_pool_size == pool.size() &&
+           c.database_timeout == pool.timeout();
+}
+
+} // namespace
+
+std::shared_ptr<const Runtime> make_runtime(Config config, const Runtime* previous) {
+    auto rt = std::make_shared<Runtime>();
+    if (previous && previous->pool && same_database(config, *previous->pool))
+        rt->pool = previous->pool;
+    else
+        rt->pool = std::make_shared<DbPool>(config.database, config.database_pool_size,
+                                            config.database_timeout);
+    rt->trusted_authserv_ids = config.trusted_authserv_ids;
+    if (rt->trusted_authserv_ids.empty()) rt->trusted_authserv_ids.push_back(host_name());
+    rt->config = std::make_shared<const Config>(std::move(config));
+    return rt;
+}
+
+std::shared_ptr<const Runtime> current_runtime() {
+    return g_runtime.load();
+}
+
+void install_runtime(std::shared_ptr<const Runtime> runtime) {
+    g_runtime.store(std::move(runtime));
+}
+
+void begin_stop() {
+    g_stopping = true;
+}
+
+bool stopping() {
+    return g_stopping;
+}
+
+InFlight::InFlight() {
+    std::lock_guard lock(g_flight_mutex);
+    ++g_in_flight;
+}
+
+InFlight::~InFlight() {
+    {
+        std::lock_guard lock(g_flight_mutex);
+        --g_in_flight;
+    }
+    g_flight_done.notify_all();
+}
+
+bool wait_idle(std::chrono::milliseconds timeout) {
+    std::unique_lock lock(g_flight_mutex);
+    return g_flight_done.wait_for(lock, timeout, [] { return g_in_flight == 0; });
+}
+
+} // namespace milter

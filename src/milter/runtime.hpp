@@ -1,0 +1,45 @@
+// runtime.hpp: what every libmilter thread shares: the current configuration with its database
+// pool, swapped as one on SIGHUP (a connection keeps the snapshot it started with, so a reload
+// never disturbs a message in flight), and the in-flight count SIGTERM waits for.
+#pragma once
+
+#include "config.hpp"
+#include "db_pool.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace milter {
+
+struct Runtime {
+    std::shared_ptr<const Config> config;
+    std::shared_ptr<DbPool> pool;
+    std::vector<std::string> trusted_authserv_ids; // TrustedAuthservIDs, or this host's name
+};
+
+// A runtime for `config`; reuses `previous`'s pool when the database settings are unchanged.
+std::shared_ptr<const Runtime> make_runtime(Config config, const Runtime* previous);
+
+// The current snapshot (never null once install() ran).
+std::shared_ptr<const Runtime> current_runtime();
+void install_runtime(std::shared_ptr<const Runtime> runtime);
+
+// Shutdown: after begin_stop() new messages are turned away with 4xx.
+void begin_stop();
+bool stopping();
+
+// Counts a message to a report address from its first such recipient to its end.
+class InFlight {
+  public:
+    InFlight();
+    ~InFlight();
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+};
+
+// Waits until no message is in flight; false when `timeout` passed first.
+bool wait_idle(std::chrono::milliseconds timeout);
+
+} // namespace milter

@@ -1,0 +1,95 @@
+# shellcheck shell=bash
+# lib.sh: shell helpers shared by tests/e2e/run.sh, tests/load_smtp.sh and contrib/demo.sh:
+# bounded waits, and a loopback Postfix set up per the verified recipe
+# (../shared/notes/loopback-postfix-postgres.md). Source it; it defines functions only.
+#
+# Postfix layout (postfix_setup MILTER_PORT WORKDIR [master.cf entries...]):
+#   127.0.0.1:10025  the receiving MX; smtpd_milters = inet:127.0.0.1:MILTER_PORT
+#   extra entries    whatever the caller adds with postconf -Me syntax
+# Local users tlsrpt and alice receive mail in /var/mail. The previous /etc/postfix/main.cf and
+# master.cf are saved in WORKDIR and put back by postfix_teardown. This takes the machine's
+# Postfix over: the queue is emptied first. For test and demo machines only.
+
+# wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds; 1 on timeout.
+wait_for() {
+  local deadline=$((SECONDS + $1))
+  shift
+  until "$@"; do
+    [ "$SECONDS" -ge "$deadline" ] && return 1
+    sleep 0.2
+  done
+}
+# listening PORT: something listens on 127.0.0.1:PORT (ss, else a connection attempt).
+listening() {
+  if command -v ss >/dev/null; then
+    ss -ltn "sport = :$1" 2>/dev/null | grep -q LISTEN
+  else
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+  fi
+}
+not_listening() { ! listening "$1"; }
+
+postfix_main_cf() { # MILTER_PORT MAILLOG
+  cat <<EOF
+# written by tlsrpt-milter's test/demo scripts; the original is restored when they end
+compatibility_level = 3.6
+myhostname = mx.example.test
+mydomain = example.test
+myorigin = \$myhostname
+mydestination = example.test, \$myhostname, localhost
+inet_interfaces = loopback-only
+inet_protocols = ipv4
+mynetworks = 127.0.0.0/8
+relayhost =
+alias_maps =
+alias_database =
+local_recipient_maps = proxy:unix:passwd.byname
+recipient_delimiter = +
+biff = no
+smtpd_milters = inet:127.0.0.1:$1
+non_smtpd_milters =
+milter_default_action = tempfail
+milter_protocol = 6
+message_size_limit = 20480000
+# Messages the milter discards never reach the queue manager, so they give back no flow
+# control tokens; with the default in_flow_delay (1s) smtpd would then pause before every
+# later message of a busy report stream.
+in_flow_delay = 0
+maillog_file = $2
+EOF
+}
+
+# postfix_setup MILTER_PORT WORKDIR MAILLOG [ENTRY...]: configures and starts Postfix.
+postfix_setup() {
+  local milter_port=$1 workdir=$2 maillog=$3 u e
+  shift 3
+  for u in tlsrpt alice; do
+    id -u "$u" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin "$u" || return 1
+  done
+  postfix stop >/dev/null 2>&1 && wait_for 15 not_listening 10025
+  if [ ! -f "$workdir/master.cf.orig" ]; then # a re-run keeps the first saved copy
+    [ -f /etc/postfix/main.cf ] && cp -p /etc/postfix/main.cf "$workdir/main.cf.orig"
+    cp -p /etc/postfix/master.cf "$workdir/master.cf.orig"
+  fi
+  postfix_main_cf "$milter_port" "$maillog" >/etc/postfix/main.cf
+  [ -f /usr/share/postfix/master.cf.dist ] && cp /usr/share/postfix/master.cf.dist /etc/postfix/master.cf
+  postconf -F '*/*/chroot = n'
+  postconf -M# smtp/inet 2>/dev/null
+  postconf -Me "127.0.0.1:10025/inet = 127.0.0.1:10025 inet n - n - - smtpd"
+  for e in "$@"; do postconf -Me "$e"; done
+  rm -f /var/mail/tlsrpt /var/mail/alice
+  postsuper -d ALL >/dev/null 2>&1 # mail left queued by an earlier run would be counted
+  : >"$maillog"
+  postfix check >"$workdir/postfix-check.log" 2>&1 || { cat "$workdir/postfix-check.log"; return 1; }
+  postfix start >/dev/null 2>&1 || { tail -n 20 "$maillog"; return 1; }
+  wait_for 15 listening 10025
+}
+
+# postfix_teardown WORKDIR: stops Postfix and puts the saved configuration back.
+postfix_teardown() {
+  [ -f "$1/master.cf.orig" ] || return 0 # postfix_setup did not get as far as changing anything
+  postfix stop >/dev/null 2>&1
+  wait_for 15 not_listening 10025
+  if [ -f "$1/main.cf.orig" ]; then cp -p "$1/main.cf.orig" /etc/postfix/main.cf; else rm -f /etc/postfix/main.cf; fi
+  cp -p "$1/master.cf.orig" /etc/postfix/master.cf
+}

@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""load_smtp.py: SMTP load for tlsrpt-milter (python3 standard library only).
+
+Sends N report emails (each with its own report-id) over M parallel SMTP sessions to the
+report address on --port (Postfix with the milter storing to PostgreSQL), then the same N
+emails to an ordinary mailbox on --plain-port (the same Postfix, no milter), and prints the
+rate of both and the milter's peak resident memory (VmHWM of /proc/PID/status).
+
+The milter rate counts until the last 250: the milter answers only after the report is
+committed. The mailbox rate counts until Postfix logged the last delivery (--maillog), since
+Postfix answers 250 before it delivers. tests/load_smtp.sh sets the whole thing up.
+"""
+import argparse
+import os
+import re
+import smtplib
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "e2e"))
+import mail  # noqa: E402  (tests/e2e/mail.py)
+
+
+def build_messages(n, tag):
+    """N distinct report emails: gzip parts, one report-id each."""
+    out = []
+    for i in range(n):
+        rid = f"load-{tag}-{i:06d}"
+        body = mail.report_json("Load Reporter", rid, "tls@load.example", "example.test",
+                                failures=i % 3).encode()
+        import gzip
+        out.append(mail.report_email(gzip.compress(body, mtime=0), f"{rid}.json.gz", True,
+                                     "load.example", "example.test", rid, "tls@load.example"))
+    return out
+
+
+def run_sessions(port, rcpt, messages, sessions):
+    """Sends every message over `sessions` parallel SMTP sessions; returns (seconds, failures)."""
+    lock = threading.Lock()
+    state = {"next": 0, "failures": []}
+
+    def take():
+        with lock:
+            i = state["next"]
+            state["next"] += 1
+            return i if i < len(messages) else None
+
+    def worker():
+        conn = None
+        while (i := take()) is not None:
+            try:
+                if conn is None:
+                    conn = smtplib.SMTP("127.0.0.1", port, timeout=120)
+                    conn.ehlo("load.example")
+                conn.sendmail("tls@load.example", [rcpt], messages[i])
+            except (smtplib.SMTPException, OSError) as e:
+                with lock:
+                    state["failures"].append(f"{i}: {e}")
+                conn = None
+        if conn is not None:
+            try:
+                conn.quit()
+            except (smtplib.SMTPException, OSError):
+                pass
+
+    threads = [threading.Thread(target=worker) for _ in range(sessions)]
+    t0 = time.monotonic()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.monotonic() - t0, state["failures"]
+
+
+def delivered(maillog, offset, rcpt):
+    with open(maillog, "rb") as f:
+        f.seek(offset)
+        pat = re.compile(rb"to=<" + re.escape(rcpt.encode()) + rb">.*status=sent")
+        return sum(1 for line in f if pat.search(line))
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process (all its threads)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return 0
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("-n", type=int, default=5000, help="messages per run (default 5000)")
+    p.add_argument("-c", type=int, default=50, help="parallel SMTP sessions (default 50)")
+    p.add_argument("--port", type=int, default=10025, help="Postfix with the milter")
+    p.add_argument("--plain-port", type=int, default=10028, help="same Postfix, no milter")
+    p.add_argument("--report-rcpt", default="tlsrpt@example.test")
+    p.add_argument("--plain-rcpt", default="alice@example.test")
+    p.add_argument("--milter-pid", type=int, required=True)
+    p.add_argument("--maillog", default="/var/log/postfix-tlsrpt-load.log")
+    p.add_argument("--timeout", type=int, default=600, help="most seconds to wait for delivery")
+    a = p.parse_args()
+
+    messages = build_messages(a.n, int(time.time()))
+    size = sum(len(m) for m in messages) // len(messages)
+    print(f"{a.n} report emails of ~{size} bytes, {a.c} parallel SMTP sessions")
+
+    cpu0 = cpu_seconds(a.milter_pid)
+    secs, fails = run_sessions(a.port, a.report_rcpt, messages, a.c)
+    cpu = cpu_seconds(a.milter_pid) - cpu0
+    milter_rate = a.n / secs
+    print(f"milter + PostgreSQL : {a.n} in {secs:6.2f} s = {milter_rate:7.1f} msg/s "
+          f"(stored before each 250), failures {len(fails)}")
+    for f in fails[:5]:
+        print("  failure", f)
+    rss = peak_rss_kib(a.milter_pid)
+    print(f"milter peak RSS     : {rss / 1024:.1f} MiB (VmHWM); milter CPU {cpu:.2f} s "
+          f"= {1000 * cpu / a.n:.2f} ms/msg")
+
+    offset = os.path.getsize(a.maillog)
+    t0 = time.monotonic()
+    accept_secs, pfails = run_sessions(a.plain_port, a.plain_rcpt, messages, a.c)
+    deadline = time.monotonic() + a.timeout
+    done = 0
+    while time.monotonic() < deadline:
+        done = delivered(a.maillog, offset, a.plain_rcpt)
+        if done >= a.n - len(pfails):
+            break
+        time.sleep(0.2)
+    secs2 = time.monotonic() - t0
+    plain_rate = done / secs2
+    print(f"plain mailbox       : {done} in {secs2:6.2f} s = {plain_rate:7.1f} msg/s "
+          f"(delivered; all 250 after {accept_secs:.2f} s), failures {len(pfails)}")
+    ok = not fails and milter_rate >= plain_rate and rss < 100 * 1024
+    print(f"target (milter >= mailbox rate, RSS < 100 MiB): {'met' if ok else 'NOT met'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

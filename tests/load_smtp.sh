@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# load_smtp.sh [N] [SESSIONS] [POOL]: the load test of tlsrpt-milter, set up from nothing (root, after
+# a build in build/): a PostgreSQL cluster WITH fsync on (/var/tmp/tlsrpt-load-pg, port 55460),
+# a migrated database, the milter, and Postfix with two listeners: 10025 (smtpd_milters = the
+# milter) and 10028 (no milter, ordinary mailbox delivery). Then runs tests/load_smtp.py and
+# tears everything down. Not part of the test run: benchmarks need a quiet machine.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+n=${1:-5000} sessions=${2:-50} pool=${3:-4}
+build=${TLSRPT_BUILD_DIR:-$top/build}
+pgdir=/var/tmp/tlsrpt-load-pg
+export PGHOST=127.0.0.1 PGPORT=55460 PGUSER=postgres
+maillog=/var/log/postfix-tlsrpt-load.log
+work=$(mktemp -d /var/tmp/tlsrpt-load.XXXXXX)
+milter_pid=
+# shellcheck source=e2e/lib.sh
+. "$top/tests/e2e/lib.sh"
+
+cleanup() {
+  [ -n "$milter_pid" ] && kill -TERM "$milter_pid" 2>/dev/null && wait "$milter_pid"
+  postfix_teardown "$work"
+  bash "$top/tests/pg.sh" stop "$pgdir" fast
+  rm -rf "$pgdir"
+  echo "-- logs kept in $work"
+}
+for port in 10025 10026 10028; do
+  if listening $port; then
+    echo "port $port is busy: stop what listens there first" >&2
+    exit 1
+  fi
+done
+trap cleanup EXIT
+bash "$top/tests/pg.sh" stop "$pgdir" immediate 2>/dev/null
+rm -rf "$pgdir"
+bash "$top/tests/pg.sh" start "$pgdir" "$PGPORT" || exit 1 # fsync stays on
+psql -X -q -d postgres -c "CREATE DATABASE tlsrpt_load" || exit 1
+"$build/src/tlsrptctl" db migrate --db "dbname=tlsrpt_load" >/dev/null || exit 1
+
+cat >"$work/milter.conf" <<EOF
+Socket inet:10026@127.0.0.1
+Database host=$PGHOST port=$PGPORT user=$PGUSER dbname=tlsrpt_load
+ReportAddresses tlsrpt@example.test
+DatabasePoolSize $pool
+Syslog no
+EOF
+"$build/src/milter/tlsrpt-milter" -f -c "$work/milter.conf" >"$work/milter.log" 2>&1 &
+milter_pid=$!
+wait_for 10 listening 10026 || { cat "$work/milter.log"; exit 1; }
+
+postfix_setup 10026 "$work" "$maillog" \
+  "127.0.0.1:10028/inet = 127.0.0.1:10028 inet n - n - - smtpd -o smtpd_milters=" &&
+  wait_for 15 listening 10028 || exit 1
+
+python3 "$top/tests/load_smtp.py" -n "$n" -c "$sessions" --milter-pid "$milter_pid" \
+  --maillog "$maillog"
+rc=$?
+stored=$(psql -X -At -d tlsrpt_load -c "SELECT count(*) FROM tlsrpt.reports")
+echo "reports in the database: $stored (expected $n)"
+[ "$stored" = "$n" ] || rc=1
+exit $rc
