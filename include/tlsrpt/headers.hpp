@@ -3,6 +3,8 @@
 // without building a GMime object per header.
 #pragma once
 
+#include "tlsrpt/report.hpp"
+
 #include <functional>
 #include <string>
 #include <string_view>
@@ -24,5 +26,10 @@ void for_each_header_field(std::string_view headers,
 
 // Removes the line breaks of folding and trims surrounding whitespace.
 std::string unfold(std::string_view raw_value);
+
+// Keeps the field in `h` when it is one the store needs (From, Subject, Message-ID, Date,
+// TLS-Report-Domain, TLS-Report-Submitter: first instance; Authentication-Results: all),
+// unfolded, with RFC 2047 encoded-words of From and Subject decoded.
+void capture_header(MessageHeaders& h, std::string_view name, std::string_view raw_value);
 
 } // namespace tlsrpt

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "tlsrpt/report.hpp"
+#include "tlsrpt/text.hpp"
 
 #include <optional>
 #include <string_view>
@@ -19,7 +20,5 @@ std::optional<TlsaRecord> parse_tlsa_record(std::string_view text);
 
 // "mx: host" -> "host" for mx-host entries that carry the policy line's prefix.
 std::string_view strip_mx_prefix(std::string_view entry);
-
-std::string_view trim(std::string_view s);
 
 } // namespace tlsrpt

@@ -3,26 +3,14 @@
 // recurses, and anything unreadable is skipped rather than refused.
 #include "tlsrpt/auth_results.hpp"
 
+#include "tlsrpt/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
 namespace tlsrpt {
 
 namespace {
-
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 enum class Tok { word, quoted, semicolon, equals, end };
 
@@ -113,7 +101,7 @@ bool all_digits(const std::string& s) {
 
 // "reason=..." or "ptype.property=value" (RFC 8601 §2.2 reasonspec / propspec).
 void assign(AuthMethodResult& r, const std::string& key, std::string value) {
-    const std::string k = lower(key);
+    const std::string k = to_lower(key);
     if (k == "reason") {
         r.reason = std::move(value);
         return;
@@ -145,20 +133,20 @@ void read_properties(Lexer& lx, Token& t, AuthMethodResult& r) {
 std::optional<AuthMethodResult> read_resinfo(Lexer& lx, Token& t) {
     t = lx.next();
     if (t.kind != Tok::word) return std::nullopt;
-    std::string method = lower(t.text);
+    std::string method = to_lower(t.text);
     method = method.substr(0, method.find('/')); // method-version, RFC 8601 §2.2
     t = lx.next();
     if (t.kind != Tok::equals) return std::nullopt; // "none" (no-result) or garbage
     t = lx.next();
     if (t.kind != Tok::word) return std::nullopt;
-    AuthMethodResult r{std::move(method), lower(t.text), {}, {}};
+    AuthMethodResult r{std::move(method), to_lower(t.text), {}, {}};
     t = lx.next();
     read_properties(lx, t, r);
     return r;
 }
 
 std::string normalize_domain(std::string_view d) {
-    std::string out = lower(d);
+    std::string out = to_lower(d);
     while (!out.empty() && out.back() == '.')
         out.pop_back();
     return out;

@@ -8,6 +8,7 @@
 
 #include "tlsrpt/decompress.hpp"
 #include "tlsrpt/headers.hpp"
+#include "tlsrpt/text.hpp"
 
 #include <gmime/gmime.h>
 
@@ -67,10 +68,7 @@ MimeCensus census(std::string_view m) {
 }
 
 std::string lower(const char* s) {
-    std::string out = s ? s : "";
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
+    return to_lower(s ? s : "");
 }
 
 std::string media_type(GMimeObject* obj) {
@@ -192,42 +190,9 @@ std::optional<Error> Walker::leaf(GMimePart* part, bool top_level) {
     return std::nullopt;
 }
 
-// RFC 2047 encoded-words in From and Subject, decoded by GMime.
-std::string decode_words(std::string value) {
-    if (value.find("=?") == std::string::npos) return value;
-    char* decoded = g_mime_utils_header_decode_text(nullptr, value.c_str());
-    if (!decoded) return value;
-    std::string out = decoded;
-    g_free(decoded);
-    return out;
-}
-
-void capture_header(MessageHeaders& h, std::string_view name, std::string_view raw) {
-    auto is = [&](const char* n) {
-        return name.size() == std::strlen(n) && strncasecmp(name.data(), n, name.size()) == 0;
-    };
-    auto first = [&](std::string& slot) {
-        if (slot.empty()) slot = unfold(raw);
-    };
-    if (is("Authentication-Results"))
-        h.authentication_results.push_back(unfold(raw));
-    else if (is("From"))
-        first(h.from), h.from = decode_words(h.from);
-    else if (is("Subject"))
-        first(h.subject), h.subject = decode_words(h.subject);
-    else if (is("Message-ID"))
-        first(h.message_id);
-    else if (is("Date"))
-        first(h.date);
-    else if (is("TLS-Report-Domain"))
-        first(h.tls_report_domain);
-    else if (is("TLS-Report-Submitter"))
-        first(h.tls_report_submitter);
-}
-
 bool is_mime_header(std::string_view name) {
-    return (name.size() > 8 && strncasecmp(name.data(), "Content-", 8) == 0) ||
-           (name.size() == 12 && strncasecmp(name.data(), "MIME-Version", 12) == 0);
+    return (name.size() > 8 && iequals(name.substr(0, 8), "Content-")) ||
+           iequals(name, "MIME-Version");
 }
 
 // The top-level header section reduced to what GMime needs to see the MIME structure

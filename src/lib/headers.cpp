@@ -1,6 +1,10 @@
 // headers.cpp: RFC 5322 §2.2 header fields: split, walk, unfold. Linear, bounded by the input.
 #include "tlsrpt/headers.hpp"
 
+#include "tlsrpt/text.hpp"
+
+#include <gmime/gmime.h>
+
 namespace tlsrpt {
 
 HeaderSplit split_header_section(std::string_view m) {
@@ -45,6 +49,42 @@ std::string unfold(std::string_view raw) {
     if (first == std::string::npos) return {};
     const auto last = out.find_last_not_of(" \t");
     return out.substr(first, last - first + 1);
+}
+
+namespace {
+
+// RFC 2047 encoded-words, decoded by GMime.
+std::string decode_words(std::string value) {
+    if (value.find("=?") == std::string::npos) return value;
+    char* decoded = g_mime_utils_header_decode_text(nullptr, value.c_str());
+    if (!decoded) return value;
+    std::string out = decoded;
+    g_free(decoded);
+    return out;
+}
+
+} // namespace
+
+void capture_header(MessageHeaders& h, std::string_view name, std::string_view raw) {
+    auto first = [&](std::string& slot, bool encoded_words) {
+        if (!slot.empty()) return;
+        slot = unfold(raw);
+        if (encoded_words) slot = decode_words(std::move(slot));
+    };
+    if (iequals(name, "Authentication-Results"))
+        h.authentication_results.push_back(unfold(raw));
+    else if (iequals(name, "From"))
+        first(h.from, true);
+    else if (iequals(name, "Subject"))
+        first(h.subject, true);
+    else if (iequals(name, "Message-ID"))
+        first(h.message_id, false);
+    else if (iequals(name, "Date"))
+        first(h.date, false);
+    else if (iequals(name, "TLS-Report-Domain"))
+        first(h.tls_report_domain, false);
+    else if (iequals(name, "TLS-Report-Submitter"))
+        first(h.tls_report_submitter, false);
 }
 
 } // namespace tlsrpt

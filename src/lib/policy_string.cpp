@@ -2,29 +2,14 @@
 // strings as sent; this adds the parsed form the store indexes (sts_mode, sts_max_age, sts_mx).
 #include "tlsrpt/policy_string.hpp"
 
+#include "tlsrpt/text.hpp"
+
 #include <cctype>
 #include <charconv>
 
 namespace tlsrpt {
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
-        s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.remove_suffix(1);
-    return s;
-}
-
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (std::tolower(static_cast<unsigned char>(a[i])) !=
-            std::tolower(static_cast<unsigned char>(b[i])))
-            return false;
-    return true;
-}
 
 // Reads a whole non-negative decimal integer.
 std::optional<std::int64_t> to_int(std::string_view s) {

@@ -1,6 +1,8 @@
 // report.cpp: the few behaviours of the Report struct: quirk bookkeeping and the reporter key.
 #include "tlsrpt/report.hpp"
 
+#include "tlsrpt/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -22,9 +24,7 @@ std::string Report::reporter() const {
     while (!out.empty() && (out.back() == '>' || out.back() == ' '))
         out.pop_back();
     if (out.empty()) out = organization_name;
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
+    return to_lower(out);
 }
 
 } // namespace tlsrpt

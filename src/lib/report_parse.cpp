@@ -9,6 +9,7 @@
 #include "tlsrpt/datetime.hpp"
 #include "tlsrpt/policy_string.hpp"
 #include "tlsrpt/quirks.hpp"
+#include "tlsrpt/text.hpp"
 
 #include <simdjson.h>
 

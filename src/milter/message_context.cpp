@@ -8,17 +8,6 @@
 
 namespace milter {
 
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-} // namespace
-
 std::string crlf_lines(std::string_view value) {
     std::string out;
     out.reserve(value.size() + 8);
@@ -51,23 +40,7 @@ bool MessageContext::append(std::string_view text) {
 }
 
 void MessageContext::remember_header(std::string_view name, const std::string& value) {
-    auto set_once = [&](std::string& field) {
-        if (field.empty()) field = tlsrpt::unfold(value);
-    };
-    if (iequals(name, "From"))
-        set_once(headers_.from);
-    else if (iequals(name, "Subject"))
-        set_once(headers_.subject);
-    else if (iequals(name, "Message-ID"))
-        set_once(headers_.message_id);
-    else if (iequals(name, "Date"))
-        set_once(headers_.date);
-    else if (iequals(name, "TLS-Report-Domain"))
-        set_once(headers_.tls_report_domain);
-    else if (iequals(name, "TLS-Report-Submitter"))
-        set_once(headers_.tls_report_submitter);
-    else if (iequals(name, "Authentication-Results"))
-        headers_.authentication_results.push_back(tlsrpt::unfold(value));
+    tlsrpt::capture_header(headers_, name, value);
 }
 
 bool MessageContext::add_header(std::string_view name, std::string_view value) {
