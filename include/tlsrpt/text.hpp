@@ -16,4 +16,9 @@ std::string to_lower(std::string_view s);
 // Without leading and trailing whitespace.
 std::string_view trim(std::string_view s);
 
+// Length of the well-formed UTF-8 sequence starting at s[i] (RFC 3629 §4), 0 when there is none.
+std::size_t utf8_length(std::string_view s, std::size_t i);
+
+bool is_valid_utf8(std::string_view s);
+
 } // namespace tlsrpt

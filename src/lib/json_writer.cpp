@@ -2,6 +2,8 @@
 // the output is always valid JSON whatever a sender put in its strings.
 #include "tlsrpt/json_writer.hpp"
 
+#include "tlsrpt/text.hpp"
+
 #include <cstdio>
 
 namespace tlsrpt {
@@ -69,23 +71,6 @@ JsonWriter& JsonWriter::strings(const std::vector<std::string>& list) {
         value(s);
     return end_array();
 }
-
-namespace {
-
-// Length of the valid UTF-8 sequence at s[i], or 0.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    const unsigned char c = b(0);
-    std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2) || (n == 4 && c > 0xF4)) return 0;
-    for (std::size_t k = 1; k < n; ++k)
-        if ((b(k) & 0xC0) != 0x80) return 0;
-    if (n == 3 && ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0))) return 0;
-    if (n == 4 && ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) >= 0x90))) return 0;
-    return n;
-}
-
-} // namespace
 
 void JsonWriter::quote(std::string_view s) {
     out_ += '"';

@@ -52,12 +52,18 @@ class Path {
     Path(const Path* parent, std::string_view member) : parent_(parent), name_(member) {}
     Path(const Path* parent, std::size_t index) : parent_(parent), index_(index), is_index_(true) {}
 
+    // "$" for the document itself, else the member path from it
     std::string str() const {
-        std::string out = parent_ ? parent_->str() : std::string();
+        const std::string out = parent_ ? parent_->prefix() : std::string();
         if (is_index_) return out + "[" + std::to_string(index_) + "]";
+        if (!parent_ && name_.empty()) return "$";
         return out.empty() ? std::string(name_) : out + "." + std::string(name_);
     }
 
+  private:
+    std::string prefix() const { return !parent_ && name_.empty() ? std::string() : str(); }
+
+  public:
   private:
     const Path* parent_ = nullptr;
     std::string_view name_;
@@ -151,6 +157,9 @@ class Walker {
                                 bool& was_string);
     MaybeError read_datetime(od::value v, const Path& path, UnixTime& out);
     MaybeError expect_object(od::value v, const Path& path, od::object& obj);
+    template <std::size_t N, typename Visit>
+    MaybeError members(od::value v, const Path& path, const std::array<std::string_view, N>& known,
+                       SeenMembers& seen, Visit&& visit);
     MaybeError duplicate(const Path& path, std::string_view key);
     void finish_policy(Policy& p);
     void parse_policy_string(Policy& p);
@@ -168,8 +177,34 @@ MaybeError Walker::duplicate(const Path& path, std::string_view key) {
 MaybeError Walker::expect_object(od::value v, const Path& path, od::object& obj) {
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(path, e);
-    if (t != od::json_type::object) return invalid(path, "expected a JSON object");
+    if (t != od::json_type::object)
+        return invalid(path, path.str() == "$" ? "the report is not a JSON object"
+                                               : "expected a JSON object");
     if (auto e = v.get_object().get(obj)) return json_error(path, e);
+    return std::nullopt;
+}
+
+// Visits the members of an object. For a name in `known`, calls visit(index, value); a known
+// name seen twice is refused (I-JSON, RFC 7493 §2.3). Unknown members are skipped, as I-JSON's
+// must-ignore rule suggests (RFC 8460 says nothing of them).
+template <std::size_t N, typename Visit>
+MaybeError Walker::members(od::value v, const Path& path,
+                           const std::array<std::string_view, N>& known, SeenMembers& seen,
+                           Visit&& visit) {
+    od::object obj;
+    if (auto err = expect_object(v, path, obj)) return err;
+    for (auto f : obj) {
+        od::field field;
+        std::string_view key;
+        if (auto e = std::move(f).get(field)) return json_error(path, e);
+        if (auto e = field.unescaped_key().get(key)) return json_error(path, e);
+        unsigned i = 0;
+        while (i < N && known[i] != key)
+            ++i;
+        if (i == N) continue;
+        if (!seen.first_time(i)) return duplicate(path, key);
+        if (auto err = visit(i, Path(&path, known[i]), field.value())) return err;
+    }
     return std::nullopt;
 }
 
@@ -279,22 +314,13 @@ MaybeError Walker::read_datetime(od::value v, const Path& path, UnixTime& out) {
 
 // RFC 8460 §4.4 "date-range": both members required.
 MaybeError Walker::date_range(od::value v) {
-    od::object obj;
+    static constexpr std::array<std::string_view, 2> names = {"start-datetime", "end-datetime"};
     const Path range("date-range");
-    if (auto err = expect_object(v, range, obj)) return err;
     SeenMembers seen;
-    for (auto f : obj) {
-        od::field field;
-        std::string_view key;
-        if (auto e = std::move(f).get(field)) return json_error(range, e);
-        if (auto e = field.unescaped_key().get(key)) return json_error(range, e);
-        const bool start = key == "start-datetime", end = key == "end-datetime";
-        if (!start && !end) continue;
-        if (!seen.first_time(start ? 0 : 1)) return duplicate(range, key);
-        if (auto err = read_datetime(field.value(), Path(&range, key),
-                                     start ? r_.start_datetime : r_.end_datetime))
-            return err;
-    }
+    if (auto err = members(v, range, names, seen, [&](unsigned i, const Path& at, od::value m) {
+            return read_datetime(m, at, i == 0 ? r_.start_datetime : r_.end_datetime);
+        }))
+        return err;
     if (!seen.has(0)) return invalid("date-range.start-datetime", "missing");
     if (!seen.has(1)) return invalid("date-range.end-datetime", "missing");
     if (r_.end_datetime < r_.start_datetime)
@@ -305,8 +331,7 @@ MaybeError Walker::date_range(od::value v) {
 }
 
 MaybeError Walker::detail(od::value v, const Path& path, FailureDetail& d) {
-    od::object obj;
-    if (auto err = expect_object(v, path, obj)) return err;
+    // the last two are draft-ietf-uta-smtp-tlsrpt names for the RFC's
     static constexpr std::array<std::string_view, 10> names = {"result-type",
                                                                "sending-mta-ip",
                                                                "receiving-mx-hostname",
@@ -328,25 +353,12 @@ MaybeError Walker::detail(od::value v, const Path& path, FailureDetail& d) {
                               &d.failure_reason_code,
                               &d.additional_information};
     SeenMembers seen;
-    for (auto f : obj) {
-        od::field field;
-        std::string_view key;
-        if (auto e = std::move(f).get(field)) return json_error(path, e);
-        if (auto e = field.unescaped_key().get(key)) return json_error(path, e);
-        unsigned i = 0;
-        while (i < names.size() && names[i] != key)
-            ++i;
-        if (i == names.size()) continue;
-        if (!seen.first_time(i)) return duplicate(path, key);
-        const Path member_path(&path, key);
-        if (i >= 8) r_.add_quirk(quirk::draft_member_names);
-        if (targets[i] == nullptr) {
-            if (auto err = read_count(field.value(), member_path, d.failed_session_count))
-                return err;
-        } else if (auto err = read_string(field.value(), member_path, *targets[i])) {
-            return err;
-        }
-    }
+    if (auto err = members(v, path, names, seen, [&](unsigned i, const Path& at, od::value m) {
+            if (i >= 8) r_.add_quirk(quirk::draft_member_names);
+            return targets[i] ? read_string(m, at, *targets[i])
+                              : read_count(m, at, d.failed_session_count);
+        }))
+        return err;
     if (!is_known_result_type(d.result_type)) r_.add_quirk(quirk::unknown_result_type);
     if (d.sending_mta_ip.empty() && d.receiving_ip.empty() && d.receiving_mx_hostname.empty())
         r_.add_quirk(quirk::failure_details_minimal);
@@ -375,85 +387,47 @@ MaybeError Walker::failure_details(od::value v, const Path& path, Policy& p) {
 }
 
 MaybeError Walker::summary(od::value v, const Path& path, Policy& p) {
-    od::object obj;
-    if (auto err = expect_object(v, path, obj)) return err;
+    static constexpr std::array<std::string_view, 2> names = {"total-successful-session-count",
+                                                              "total-failure-session-count"};
     SeenMembers seen;
-    for (auto f : obj) {
-        od::field field;
-        std::string_view key;
-        if (auto e = std::move(f).get(field)) return json_error(path, e);
-        if (auto e = field.unescaped_key().get(key)) return json_error(path, e);
-        const bool ok = key == "total-successful-session-count";
-        const bool bad = key == "total-failure-session-count";
-        if (!ok && !bad) continue;
-        if (!seen.first_time(ok ? 0 : 1)) return duplicate(path, key);
-        if (auto err =
-                read_count(field.value(), Path(&path, key),
-                           ok ? p.total_successful_session_count : p.total_failure_session_count))
-            return err;
-    }
+    if (auto err = members(v, path, names, seen, [&](unsigned i, const Path& at, od::value m) {
+            return read_count(
+                m, at, i == 0 ? p.total_successful_session_count : p.total_failure_session_count);
+        }))
+        return err;
     if (!seen.has(0) || !seen.has(1)) r_.add_quirk(quirk::summary_count_missing);
     return std::nullopt;
 }
 
 MaybeError Walker::policy_object(od::value v, const Path& path, Policy& p) {
-    od::object obj;
-    if (auto err = expect_object(v, path, obj)) return err;
+    static constexpr std::array<std::string_view, 4> names = {"policy-type", "policy-string",
+                                                              "policy-domain", "mx-host"};
     SeenMembers seen;
-    bool type_seen = false;
-    for (auto f : obj) {
-        od::field field;
-        std::string_view key;
-        if (auto e = std::move(f).get(field)) return json_error(path, e);
-        if (auto e = field.unescaped_key().get(key)) return json_error(path, e);
-        const Path member_path(&path, key);
-        bool was_string = false;
-        MaybeError err;
-        if (key == "policy-type") {
-            if (!seen.first_time(0)) return duplicate(path, key);
-            err = read_string(field.value(), member_path, p.policy_type);
-            type_seen = true;
-        } else if (key == "policy-string") {
-            if (!seen.first_time(1)) return duplicate(path, key);
-            err = read_string_list(field.value(), member_path, p.policy_string, was_string);
-            if (was_string) r_.add_quirk(quirk::policy_string_string);
-        } else if (key == "policy-domain") {
-            if (!seen.first_time(2)) return duplicate(path, key);
-            err = read_string(field.value(), member_path, p.policy_domain);
-        } else if (key == "mx-host") {
-            if (!seen.first_time(3)) return duplicate(path, key);
-            err = read_string_list(field.value(), member_path, p.mx_host, was_string);
-            if (was_string) r_.add_quirk(quirk::mx_host_string);
-        }
-        if (err) return err;
-    }
-    if (!type_seen || p.policy_type.empty()) return invalid(Path(&path, "policy-type"), "missing");
+    if (auto err = members(v, path, names, seen, [&](unsigned i, const Path& at, od::value m) {
+            bool was_string = false;
+            MaybeError e;
+            if (i == 0 || i == 2)
+                return read_string(m, at, i == 0 ? p.policy_type : p.policy_domain);
+            e = read_string_list(m, at, i == 1 ? p.policy_string : p.mx_host, was_string);
+            if (was_string)
+                r_.add_quirk(i == 1 ? quirk::policy_string_string : quirk::mx_host_string);
+            return e;
+        }))
+        return err;
+    if (p.policy_type.empty()) return invalid(Path(&path, "policy-type"), "missing");
     return std::nullopt;
 }
 
 MaybeError Walker::policy_entry(od::value v, const Path& path, Policy& p) {
-    od::object obj;
-    if (auto err = expect_object(v, path, obj)) return err;
+    static constexpr std::array<std::string_view, 3> names = {"policy", "summary",
+                                                              "failure-details"};
     SeenMembers seen;
-    for (auto f : obj) {
-        od::field field;
-        std::string_view key;
-        if (auto e = std::move(f).get(field)) return json_error(path, e);
-        if (auto e = field.unescaped_key().get(key)) return json_error(path, e);
-        const Path member_path(&path, key);
-        MaybeError err;
-        if (key == "policy") {
-            if (!seen.first_time(0)) return duplicate(path, key);
-            err = policy_object(field.value(), member_path, p);
-        } else if (key == "summary") {
-            if (!seen.first_time(1)) return duplicate(path, key);
-            err = summary(field.value(), member_path, p);
-        } else if (key == "failure-details") {
-            if (!seen.first_time(2)) return duplicate(path, key);
-            err = failure_details(field.value(), member_path, p);
-        }
-        if (err) return err;
-    }
+    if (auto err = members(v, path, names, seen, [&](unsigned i, const Path& at, od::value m) {
+            return i == 0   ? policy_object(m, at, p)
+                   : i == 1 ? summary(m, at, p)
+                            : failure_details(m, at, p);
+        }))
+        return err;
     if (!seen.has(0)) return invalid(Path(&path, "policy"), "missing");
     if (!seen.has(1)) r_.add_quirk(quirk::summary_count_missing);
     finish_policy(p);
@@ -553,36 +527,27 @@ MaybeError Walker::policies(od::value v) {
 }
 
 MaybeError Walker::top(od::document& doc) {
-    od::object obj;
-    od::json_type t;
-    if (auto e = doc.type().get(t)) return json_error("$", e);
-    if (t != od::json_type::object) return invalid("$", "the report is not a JSON object");
-    if (auto e = doc.get_object().get(obj)) return json_error("$", e);
+    static constexpr std::array<std::string_view, 5> names = {
+        "organization-name", "date-range", "contact-info", "report-id", "policies"};
+    const Path root("");
+    od::value v;
+    if (auto e = doc.get_value().get(v)) return json_error(root, e);
     SeenMembers seen;
-    for (auto f : obj) {
-        od::field field;
-        std::string_view key;
-        if (auto e = std::move(f).get(field)) return json_error("$", e);
-        if (auto e = field.unescaped_key().get(key)) return json_error("$", e);
-        MaybeError err;
-        if (key == "organization-name") {
-            if (!seen.first_time(0)) return duplicate("$", key);
-            err = read_string(field.value(), "organization-name", r_.organization_name);
-        } else if (key == "date-range") {
-            if (!seen.first_time(1)) return duplicate("$", key);
-            err = date_range(field.value());
-        } else if (key == "contact-info") {
-            if (!seen.first_time(2)) return duplicate("$", key);
-            err = read_string(field.value(), "contact-info", r_.contact_info);
-        } else if (key == "report-id") {
-            if (!seen.first_time(3)) return duplicate("$", key);
-            err = read_string(field.value(), "report-id", r_.report_id);
-        } else if (key == "policies") {
-            if (!seen.first_time(4)) return duplicate("$", key);
-            err = policies(field.value());
-        }
-        if (err) return err;
-    }
+    if (auto err = members(v, root, names, seen, [&](unsigned i, const Path& at, od::value m) {
+            switch (i) {
+            case 0:
+                return read_string(m, at, r_.organization_name);
+            case 1:
+                return date_range(m);
+            case 2:
+                return read_string(m, at, r_.contact_info);
+            case 3:
+                return read_string(m, at, r_.report_id);
+            default:
+                return policies(m);
+            }
+        }))
+        return err;
     if (!seen.has(1)) return invalid("date-range", "missing (RFC 8460 §4.4)");
     if (!seen.has(4)) return invalid("policies", "missing (RFC 8460 §4.4)");
     return std::nullopt;

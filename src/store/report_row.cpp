@@ -2,6 +2,8 @@
 // Member names follow RFC 8460 §4.4 with '-' written as '_', as the table columns do.
 #include "store/report_row.hpp"
 
+#include "tlsrpt/text.hpp"
+
 #include "tlsrpt/json_writer.hpp"
 
 #include <arpa/inet.h>
@@ -12,28 +14,6 @@ namespace tlsrpt::store {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i] (RFC 3629 §4), or 0.
-std::size_t utf8_length(std::string_view s, std::size_t i) {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
-    const unsigned char c = b(0);
-    if (c < 0x80) return 1;
-    const std::size_t n = (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size() || (n == 2 && c < 0xC2) || (n == 4 && c > 0xF4)) return 0;
-    for (std::size_t k = 1; k < n; ++k)
-        if ((b(k) & 0xC0) != 0x80) return 0;
-    if (n == 3 && ((c == 0xE0 && b(1) < 0xA0) || (c == 0xED && b(1) >= 0xA0))) return 0;
-    if (n == 4 && ((c == 0xF0 && b(1) < 0x90) || (c == 0xF4 && b(1) >= 0x90))) return 0;
-    return n;
-}
-
-bool valid_utf8(std::string_view s) {
-    for (std::size_t i = 0; i < s.size();) {
-        const std::size_t n = utf8_length(s, i);
-        if (n == 0) return false;
-        i += n;
-    }
-    return true;
-}
-
 int hex4(std::string_view s, std::size_t i) {
     if (i + 4 > s.size()) return -1;
     int v = 0;
@@ -147,7 +127,7 @@ std::string pg_text(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     for (std::size_t i = 0; i < s.size();) {
-        const std::size_t n = utf8_length(s, i);
+        const std::size_t n = tlsrpt::utf8_length(s, i);
         if (n == 0) {
             out += "\xEF\xBF\xBD";
             ++i;
@@ -170,7 +150,7 @@ bool is_ip_address(const std::string& s) {
 }
 
 bool jsonb_accepts(std::string_view json) {
-    if (!valid_utf8(json)) return false;
+    if (!tlsrpt::is_valid_utf8(json)) return false;
     for (std::size_t i = json.find('\\'); i != std::string_view::npos; i = json.find('\\', i)) {
         if (i + 1 >= json.size()) return false;
         if (json[i + 1] != 'u') {
