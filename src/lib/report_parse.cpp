@@ -87,26 +87,31 @@ struct Shape {
 
 // Nesting depth and trailing content, counted outside strings. Runs before simdjson: On-Demand
 // skips unknown members without a depth bound of its own and does not look past the value.
+// Index of the quote closing the string that opens before `from`: a quote preceded by an even
+// number of backslashes. npos when the string never closes.
+std::size_t string_end(std::string_view s, std::size_t from) {
+    for (std::size_t q = s.find('"', from); q != std::string_view::npos; q = s.find('"', q + 1)) {
+        std::size_t backslashes = 0;
+        while (q - backslashes > from && s[q - backslashes - 1] == '\\') ++backslashes;
+        if (backslashes % 2 == 0) return q;
+    }
+    return std::string_view::npos;
+}
+
 Shape json_shape(std::string_view s) {
     Shape shape;
     std::size_t depth = 0;
-    bool in_string = false, closed = false;
     for (std::size_t i = 0; i < s.size(); ++i) {
         const char c = s[i];
-        if (closed) {
-            if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
-                return shape.trailing = true, shape;
-        } else if (in_string) {
-            if (c == '\\')
-                ++i;
-            else if (c == '"')
-                in_string = false;
-        } else if (c == '"') {
-            in_string = true;
+        if (c == '"') {
+            i = string_end(s, i + 1);
+            if (i == std::string_view::npos) break; // unterminated: simdjson names the error
         } else if (c == '{' || c == '[') {
             shape.max_depth = std::max(shape.max_depth, ++depth);
-        } else if ((c == '}' || c == ']') && depth > 0) {
-            closed = --depth == 0;
+        } else if ((c == '}' || c == ']') && depth > 0 && --depth == 0) {
+            const auto rest = s.find_first_not_of(" \t\r\n", i + 1);
+            shape.trailing = rest != std::string_view::npos;
+            break;
         }
     }
     return shape;
