@@ -64,6 +64,7 @@ Result<std::string> gunzip(std::string_view in, std::size_t max_out) {
     if (!s.ready) return make_error(ErrorKind::malformed, "gzip: zlib could not start");
     inflateReset(&s.zs);
     std::string out;
+    out.reserve(std::min(size_hint(in), max_out + 1) + 64); // + room for a JSON parser's padding
     out.resize(std::min(size_hint(in), max_out + 1));
     s.zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     s.zs.avail_in = static_cast<uInt>(in.size());
