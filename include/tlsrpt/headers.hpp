@@ -27,6 +27,9 @@ void for_each_header_field(std::string_view headers,
 // Removes the line breaks of folding and trims surrounding whitespace.
 std::string unfold(std::string_view raw_value);
 
+// GMime's one-time initialisation; thread-safe, cheap after the first call.
+void init_gmime();
+
 // Keeps the field in `h` when it is one the store needs (From, Subject, Message-ID, Date,
 // TLS-Report-Domain, TLS-Report-Submitter: first instance; Authentication-Results: all),
 // unfolded, with RFC 2047 encoded-words of From and Subject decoded.

@@ -14,17 +14,11 @@
 
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <strings.h>
 
 namespace tlsrpt {
 
 namespace {
-
-void init_gmime() {
-    static std::once_flag once;
-    std::call_once(once, [] { g_mime_init(); });
-}
 
 struct GObjectUnref {
     void operator()(void* p) const {

@@ -5,6 +5,8 @@
 
 #include <gmime/gmime.h>
 
+#include <mutex>
+
 namespace tlsrpt {
 
 HeaderSplit split_header_section(std::string_view m) {
@@ -51,11 +53,17 @@ std::string unfold(std::string_view raw) {
     return out.substr(first, last - first + 1);
 }
 
+void init_gmime() {
+    static std::once_flag once;
+    std::call_once(once, [] { g_mime_init(); });
+}
+
 namespace {
 
 // RFC 2047 encoded-words, decoded by GMime.
 std::string decode_words(std::string value) {
     if (value.find("=?") == std::string::npos) return value;
+    init_gmime();
     char* decoded = g_mime_utils_header_decode_text(nullptr, value.c_str());
     if (!decoded) return value;
     std::string out = decoded;

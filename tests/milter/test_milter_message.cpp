@@ -113,3 +113,12 @@ BOOST_AUTO_TEST_CASE(dkim_rule) {
     tlsrpt::Report nothing;
     BOOST_TEST(!dkim_problem(nothing, {{"pass", "reporter.example"}}, temporary).empty());
 }
+
+// An RFC 2047 encoded Subject is decoded (GMime is initialised on first use, whoever calls).
+BOOST_AUTO_TEST_CASE(decodes_encoded_words_in_headers) {
+    MessageContext m(1 << 20);
+    BOOST_TEST(m.add_header("Subject", "=?UTF-8?Q?TLS_Bericht_=C3=BCber?= example.com"));
+    BOOST_TEST(m.add_header("From", "=?ISO-8859-1?Q?R=E9porteur?= <r@reporter.example>"));
+    BOOST_TEST(m.headers().subject == "TLS Bericht \xC3\xBC" "ber example.com");
+    BOOST_TEST(m.headers().from == "R\xC3\xA9porteur <r@reporter.example>");
+}

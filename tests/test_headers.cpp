@@ -1,0 +1,72 @@
+// test_headers.cpp: RFC 5322 header handling (headers.cpp) and the ASCII helpers (text.cpp).
+#define BOOST_TEST_MODULE headers
+#include <boost/test/unit_test.hpp>
+
+#include "tlsrpt/headers.hpp"
+#include "tlsrpt/text.hpp"
+
+#include <vector>
+
+using namespace tlsrpt;
+
+BOOST_AUTO_TEST_CASE(splits_at_the_first_empty_line) {
+    struct Case {
+        const char* message;
+        const char* headers;
+        const char* body;
+    };
+    const Case cases[] = {
+        {"A: 1\r\nB: 2\r\n\r\nbody\r\n", "A: 1\r\nB: 2\r\n", "body\r\n"},
+        {"A: 1\nB: 2\n\nbody\n\nmore", "A: 1\nB: 2\n", "body\n\nmore"},
+        {"A: 1\r\n", "A: 1\r\n", ""},
+        {"\r\nbody only", "", "body only"},
+        {"", "", ""},
+    };
+    for (const Case& c : cases) {
+        const HeaderSplit s = split_header_section(c.message);
+        BOOST_TEST(s.headers == c.headers);
+        BOOST_TEST(s.body == c.body);
+    }
+}
+
+BOOST_AUTO_TEST_CASE(walks_fields_with_folding) {
+    std::vector<std::pair<std::string, std::string>> fields;
+    for_each_header_field(
+        "Subject: Report Domain: a.example\r\n    Submitter: b.example\r\n"
+        "garbage line without colon\r\n"
+        "X-Empty:\r\n"
+        "To : x@y\r\n",
+        [&](std::string_view n, std::string_view v) { fields.emplace_back(n, unfold(v)); });
+    BOOST_REQUIRE_EQUAL(fields.size(), 3u);
+    BOOST_TEST(fields[0].first == "Subject");
+    BOOST_TEST(fields[0].second == "Report Domain: a.example    Submitter: b.example");
+    BOOST_TEST(fields[1].first == "X-Empty");
+    BOOST_TEST(fields[1].second == "");
+    BOOST_TEST(fields[2].first == "To");
+}
+
+BOOST_AUTO_TEST_CASE(captures_the_fields_the_store_needs) {
+    MessageHeaders h;
+    capture_header(h, "subject", " =?UTF-8?B?w4RyZ2Vy?= report\r\n");
+    capture_header(h, "Subject", "second subject is ignored");
+    capture_header(h, "TLS-REPORT-DOMAIN", " example.com ");
+    capture_header(h, "Authentication-Results", " mx.example; dkim=pass");
+    capture_header(h, "authentication-results", " other; dkim=fail");
+    capture_header(h, "Received", "from somewhere");
+    BOOST_TEST(h.subject == "\xC3\x84rger report");
+    BOOST_TEST(h.tls_report_domain == "example.com");
+    BOOST_TEST(h.authentication_results.size() == 2u);
+    BOOST_TEST(h.from.empty());
+}
+
+BOOST_AUTO_TEST_CASE(ascii_helpers) {
+    BOOST_TEST(iequals("Content-Type", "content-TYPE"));
+    BOOST_TEST(!iequals("Content-Type", "Content-Typ"));
+    BOOST_TEST(to_lower("MX1.Example.COM") == "mx1.example.com");
+    BOOST_TEST(trim("  \t a b \r\n") == "a b");
+    BOOST_TEST(is_valid_utf8("plain \xC3\xA4 \xF0\x9F\x98\x80"));
+    BOOST_TEST(!is_valid_utf8("\xC0\xAF"));     // overlong
+    BOOST_TEST(!is_valid_utf8("\xED\xA0\x80")); // surrogate
+    BOOST_TEST(!is_valid_utf8("\xE2\x82"));     // truncated
+    BOOST_TEST(utf8_length("\xF0\x9F\x98\x80", 0) == 4u);
+}
