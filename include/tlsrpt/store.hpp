@@ -47,6 +47,8 @@ struct StoreOptions {
     DkimInfo dkim;
 };
 
+struct ReportRow; // the statement parameters of one report (src/store/report_row.hpp)
+
 // One database connection, used by one thread at a time. Reconnects on the next call after a
 // lost connection. conninfo: a libpq connection string or "service=NAME"; empty = PG* env.
 // The constructor does not connect (the first call does); it throws std::invalid_argument when
@@ -72,6 +74,8 @@ class Store {
     int schema_version();
 
   private:
+    Outcome insert(const ReportRow& row);
+
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

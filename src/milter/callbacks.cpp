@@ -133,12 +133,12 @@ Facts too_large_facts(const MessageContext& m) {
     return f;
 }
 
-// After a collecting step: carry on, or answer 552 once MaxMessageSize is crossed and only
-// report addresses would lose the message (else keep reading and drop them at EOM).
+// After a collecting step: carry on, or end the message as soon as MaxMessageSize is crossed:
+// 552 when only report addresses would lose it, else let it pass untouched (see decide()).
 sfsistat collected(SMFICTX* ctx, Connection& c, bool within_limit) {
     if (within_limit) return SMFIS_CONTINUE;
     Decision d = decide(too_large_facts(*c.message));
-    if (d.action != Action::reject) return SMFIS_CONTINUE;
+    if (d.action != Action::reject && d.action != Action::accept) return SMFIS_CONTINUE;
     note_queue_id(ctx, *c.message);
     return finish(ctx, c, std::move(d), nullptr);
 }

@@ -2,6 +2,7 @@
 #include "ingest.hpp"
 
 #include "tlsrpt/pipeline.hpp"
+#include "tlsrpt/text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -14,25 +15,19 @@ namespace {
 
 namespace st = tlsrpt::store;
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 std::string trim_domain(std::string d) {
     while (!d.empty() && (d.back() == '>' || d.back() == ' ' || d.back() == '.'))
         d.pop_back();
     while (!d.empty() && (d.front() == '<' || d.front() == ' '))
         d.erase(0, 1);
-    return lower(d);
+    return tlsrpt::to_lower(d);
 }
 
 void describe(IngestResult& out, const std::vector<tlsrpt::Report>& reports) {
     std::set<std::string> domains;
     for (const tlsrpt::Report& r : reports)
         for (const tlsrpt::Policy& p : r.policies)
-            if (!p.policy_domain.empty()) domains.insert(lower(p.policy_domain));
+            if (!p.policy_domain.empty()) domains.insert(tlsrpt::to_lower(p.policy_domain));
     out.domains.assign(domains.begin(), domains.end());
     out.reports = reports.size();
     if (!reports.empty()) out.reporter = reports.front().reporter();
@@ -103,13 +98,12 @@ template <typename Work> void with_store(IngestResult& out, DbPool& pool, Work&&
 
 } // namespace
 
+// The domain DKIM must align with is the report's storage key (Report::reporter(): the
+// contact-info domain, else organization-name), so that no signature of one domain can claim
+// the key of another. A report without contact-info therefore passes RequireDKIM only when its
+// organization-name is the signing domain.
 std::string reporter_domain(const tlsrpt::Report& report) {
-    const auto at = report.contact_info.rfind('@');
-    if (at != std::string::npos) {
-        std::string d = trim_domain(report.contact_info.substr(at + 1));
-        if (!d.empty()) return d;
-    }
-    return trim_domain(report.headers.tls_report_submitter);
+    return trim_domain(report.reporter());
 }
 
 std::string dkim_problem(const tlsrpt::Report& report,

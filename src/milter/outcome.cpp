@@ -12,9 +12,13 @@ Action drop_for_report_addresses(const Facts& f) {
     return f.other_recipients ? Action::remove_report_rcpts : Action::discard;
 }
 
-// Refusing a report: 5xx when only report addresses would lose it, else drop it for them.
+// Refusing a report: 5xx when only report addresses are there. With other recipients a 5xx
+// would bounce their mail too, and deleting the report addresses would drop the report
+// silently: the message passes untouched instead, so the report reaches the report mailbox
+// (or bounces from there) and nothing is lost.
 Decision refuse(const Facts& f, ReplyKind kind, const std::string& reason) {
-    if (f.other_recipients) return {Action::remove_report_rcpts, Verdict::rejected, {}, reason};
+    if (f.other_recipients)
+        return {Action::accept, Verdict::passed, {}, reason + " (other recipients: passed)"};
     return {Action::reject, Verdict::rejected, make_reply(kind, reason), reason};
 }
 
@@ -35,9 +39,8 @@ Decision unusable(const Facts& f) {
     if (!f.quarantine) return tempfail("quarantine not attempted: " + why);
     const tlsrpt::store::Outcome q{*f.quarantine, 0, f.quarantine_message};
     if (q.ok()) return {drop_for_report_addresses(f), Verdict::quarantined, {}, why};
-    if (*f.quarantine == tlsrpt::store::Status::permanent)
-        return refuse(f, ReplyKind::invalid, why + " (quarantine failed: " + q.message + ")");
-    return tempfail("quarantine failed: " + q.message);
+    // the message could not be kept: the sender keeps it and retries
+    return tempfail(why + " (quarantine failed: " + q.message + ")");
 }
 
 } // namespace

@@ -176,19 +176,33 @@ Store::Store(std::string conninfo, std::chrono::milliseconds statement_timeout)
 
 Store::~Store() = default;
 
+// One report in one statement (autocommit): all its rows or none.
+Outcome Store::insert(const ReportRow& r) {
+    pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_store_report");
+    pqxx::result res =
+        tx.exec_prepared("tlsrpt_insert_report", r.reporter, r.report_id, r.organization_name,
+                         r.contact_info, r.start_datetime, r.end_datetime, r.source, r.message_id,
+                         r.mail_from, r.subject, r.tls_report_domain, r.tls_report_submitter,
+                         r.dkim_result, r.dkim_domain, r.quirks, r.raw, r.raw_text, r.content);
+    if (res.empty())
+        res = tx.exec_prepared("tlsrpt_existing_report", r.reporter, r.report_id, r.content);
+    if (res.empty()) throw TemporaryError("report neither inserted nor found; retry");
+    return outcome_of(res[0], r);
+}
+
 Outcome Store::store_report(const Report& report, const StoreOptions& options) {
     try {
-        const ReportRow r = make_report_row(report, options);
-        pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_store_report");
-        pqxx::result res = tx.exec_prepared(
-            "tlsrpt_insert_report", r.reporter, r.report_id, r.organization_name, r.contact_info,
-            r.start_datetime, r.end_datetime, r.source, r.message_id, r.mail_from, r.subject,
-            r.tls_report_domain, r.tls_report_submitter, r.dkim_result, r.dkim_domain, r.quirks,
-            r.raw, r.raw_text, r.content);
-        if (res.empty())
-            res = tx.exec_prepared("tlsrpt_existing_report", r.reporter, r.report_id, r.content);
-        if (res.empty()) throw TemporaryError("report neither inserted nor found; retry");
-        return outcome_of(res[0], r);
+        ReportRow r = make_report_row(report, options);
+        try {
+            return insert(r);
+        } catch (const pqxx::data_exception&) {
+            // jsonb refuses some valid JSON (a number beyond numeric's range, say): keep the
+            // original as text instead of losing the report; a second refusal is the answer
+            if (!r.raw) throw;
+            r.raw_text = std::move(r.raw);
+            r.raw.reset();
+            return insert(r);
+        }
     } catch (...) {
         return impl_->fail();
     }

@@ -105,11 +105,16 @@ BOOST_AUTO_TEST_CASE(dkim_rule) {
     BOOST_TEST(!dkim_problem(rep, {}, temporary).empty());
     BOOST_TEST(!dkim_problem(rep, {{"temperror", "reporter.example"}}, temporary).empty());
     BOOST_TEST(temporary);
+    // Without contact-info the storage key is organization-name, and DKIM must align with
+    // that key: a signature of attacker.example cannot claim the key "google.com".
     tlsrpt::Report no_contact;
+    no_contact.organization_name = "google.com";
+    no_contact.headers.tls_report_submitter = "attacker.example";
+    BOOST_TEST(reporter_domain(no_contact) == "google.com");
+    BOOST_TEST(!dkim_problem(no_contact, {{"pass", "attacker.example"}}, temporary).empty());
+    BOOST_TEST(dkim_problem(no_contact, {{"pass", "google.com"}}, temporary).empty());
     no_contact.organization_name = "Reporter Inc.";
-    no_contact.headers.tls_report_submitter = "Reporter.Example";
-    BOOST_TEST(reporter_domain(no_contact) == "reporter.example");
-    BOOST_TEST(dkim_problem(no_contact, {{"pass", "reporter.example"}}, temporary).empty());
+    BOOST_TEST(!dkim_problem(no_contact, {{"pass", "reporter.example"}}, temporary).empty());
     tlsrpt::Report nothing;
     BOOST_TEST(!dkim_problem(nothing, {{"pass", "reporter.example"}}, temporary).empty());
 }
@@ -119,6 +124,7 @@ BOOST_AUTO_TEST_CASE(decodes_encoded_words_in_headers) {
     MessageContext m(1 << 20);
     BOOST_TEST(m.add_header("Subject", "=?UTF-8?Q?TLS_Bericht_=C3=BCber?= example.com"));
     BOOST_TEST(m.add_header("From", "=?ISO-8859-1?Q?R=E9porteur?= <r@reporter.example>"));
-    BOOST_TEST(m.headers().subject == "TLS Bericht \xC3\xBC" "ber example.com");
+    BOOST_TEST(m.headers().subject == "TLS Bericht \xC3\xBC"
+                                      "ber example.com");
     BOOST_TEST(m.headers().from == "R\xC3\xA9porteur <r@reporter.example>");
 }

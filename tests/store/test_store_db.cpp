@@ -288,6 +288,19 @@ BOOST_AUTO_TEST_CASE(bad_data_is_permanent_and_writes_nothing) {
     BOOST_TEST((s.store_report(r, {}).status == Status::stored));
 }
 
+// Valid JSON that jsonb refuses (a number beyond numeric's range) is kept as text.
+BOOST_AUTO_TEST_CASE(json_that_jsonb_refuses_is_kept_as_text) {
+    ReportJson r;
+    r.report_id = "huge-number";
+    std::string json = r.json();
+    json.insert(json.rfind('}'), ", \"x-vendor-extension\": 1e400000");
+    const Outcome out = store(storetest::read_one(json));
+    BOOST_REQUIRE_MESSAGE(out.status == Status::stored, out.message);
+    BOOST_TEST(db().value("SELECT raw IS NULL AND strpos(raw_text, '1e400000') > 0 FROM "
+                          "tlsrpt.reports WHERE id = " +
+                          std::to_string(out.report_pk)) == "t");
+}
+
 BOOST_AUTO_TEST_CASE(text_postgresql_cannot_hold_is_cleaned) {
     ReportJson r;
     r.report_id = "nul-and-bytes";
