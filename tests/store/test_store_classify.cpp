@@ -5,12 +5,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include "store/classify.hpp"
+#include "store/connection.hpp"
 #include "store/report_row.hpp"
 #include "store_test.hpp"
 
 #include <pqxx/except>
 
 using namespace tlsrpt::store;
+using namespace std::chrono_literals;
 
 BOOST_AUTO_TEST_CASE(sqlstates_that_retrying_can_cure_are_temporary) {
     for (const char* s :
@@ -123,4 +125,19 @@ BOOST_AUTO_TEST_CASE(invalid_addresses_keep_their_text) {
     BOOST_TEST(row.content.find(R"("sending_mta_ip_text":"not-an-ip")") != std::string::npos);
     BOOST_TEST(row.content.find(R"("receiving_ip":"2001:db8::25")") != std::string::npos);
     BOOST_TEST(row.content.find(R"("sending_mta_ip":)") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(client_timeouts_are_added_where_not_set) {
+    using tlsrpt::store::with_client_timeouts;
+    const std::string kv = with_client_timeouts("host=db.example dbname=tlsrpt", 5000ms);
+    BOOST_TEST(kv.find("connect_timeout='5'") != std::string::npos, kv);
+    BOOST_TEST(kv.find("keepalives='1'") != std::string::npos, kv);
+    BOOST_TEST(kv.find("tcp_user_timeout='15000'") != std::string::npos, kv);
+    BOOST_TEST(kv.find("host='db.example'") != std::string::npos, kv);
+    const std::string uri =
+        with_client_timeouts("postgresql://u@db.example/tlsrpt?connect_timeout=30", 5000ms);
+    BOOST_TEST(uri.find("connect_timeout='30'") != std::string::npos, uri);
+    BOOST_TEST(uri.find("dbname='tlsrpt'") != std::string::npos, uri);
+    BOOST_TEST(with_client_timeouts("password='it\\'s'", 0ms).find("password='it\\'s'") !=
+               std::string::npos);
 }
