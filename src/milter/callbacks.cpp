@@ -154,9 +154,12 @@ void fail_message(SMFICTX* ctx, const std::string& why) {
 }
 
 // Runs a callback body; an escaping exception ends the message with 451 4.3.0 (at once when
-// the MTA waits for this step's reply, else at the next step that has one).
+// the MTA waits for this step's reply, else at the next step that has one). At RCPT the 451
+// refuses only that recipient: the message stays, marked failed, so that DATA answers 451 too
+// if a report recipient was already accepted.
 template <typename Body>
-sfsistat guarded(SMFICTX* ctx, const char* stage, Body&& body, bool replies = true) noexcept {
+sfsistat guarded(SMFICTX* ctx, const char* stage, Body&& body, bool replies = true,
+                 bool per_recipient = false) noexcept {
     std::string why = std::string("internal error in ") + stage;
     try {
         return body();
@@ -168,7 +171,7 @@ sfsistat guarded(SMFICTX* ctx, const char* stage, Body&& body, bool replies = tr
     try {
         log::error(why);
         fail_message(ctx, why);
-        if (Connection* c = connection(ctx); c && replies) c->end_message();
+        if (Connection* c = connection(ctx); c && replies && !per_recipient) c->end_message();
     } catch (...) {
     }
     return replies ? SMFIS_TEMPFAIL : SMFIS_NOREPLY;
@@ -238,18 +241,21 @@ sfsistat cb_envfrom(SMFICTX* ctx, char**) {
 }
 
 sfsistat cb_envrcpt(SMFICTX* ctx, char** argv) {
-    return guarded(ctx, "envrcpt", [&]() -> sfsistat {
-        Connection* c = connection(ctx);
-        if (!c || !c->message || !argv || !argv[0]) return SMFIS_CONTINUE;
-        const bool report = is_report_address(argv[0], c->runtime->config->report_addresses);
-        if (report && stopping()) { // only this recipient waits; other mail goes on
-            set_reply(ctx, make_reply(ReplyKind::shutting_down));
-            return SMFIS_TEMPFAIL;
-        }
-        c->message->add_recipient(argv[0], report);
-        if (report && !c->in_flight) c->in_flight.emplace();
-        return SMFIS_CONTINUE;
-    });
+    return guarded(
+        ctx, "envrcpt",
+        [&]() -> sfsistat {
+            Connection* c = connection(ctx);
+            if (!c || !c->message || !argv || !argv[0]) return SMFIS_CONTINUE;
+            const bool report = is_report_address(argv[0], c->runtime->config->report_addresses);
+            if (report && stopping()) { // only this recipient waits; other mail goes on
+                set_reply(ctx, make_reply(ReplyKind::shutting_down));
+                return SMFIS_TEMPFAIL;
+            }
+            c->message->add_recipient(argv[0], report);
+            if (report && !c->in_flight) c->in_flight.emplace();
+            return SMFIS_CONTINUE;
+        },
+        true, true);
 }
 
 sfsistat cb_data(SMFICTX* ctx) {
