@@ -7,8 +7,9 @@
 namespace tlsrpt {
 
 namespace {
+// ASCII only, without std::tolower's locale lookup: header names and domains are ASCII.
 char lower_char(char c) {
-    return static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
 }
 } // namespace
 
