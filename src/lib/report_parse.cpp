@@ -92,7 +92,8 @@ struct Shape {
 std::size_t string_end(std::string_view s, std::size_t from) {
     for (std::size_t q = s.find('"', from); q != std::string_view::npos; q = s.find('"', q + 1)) {
         std::size_t backslashes = 0;
-        while (q - backslashes > from && s[q - backslashes - 1] == '\\') ++backslashes;
+        while (q - backslashes > from && s[q - backslashes - 1] == '\\')
+            ++backslashes;
         if (backslashes % 2 == 0) return q;
     }
     return std::string_view::npos;
