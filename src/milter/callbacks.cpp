@@ -247,12 +247,12 @@ sfsistat cb_envrcpt(SMFICTX* ctx, char** argv) {
             Connection* c = connection(ctx);
             if (!c || !c->message || !argv || !argv[0]) return SMFIS_CONTINUE;
             const bool report = is_report_address(argv[0], c->runtime->config->report_addresses);
-            if (report && stopping()) { // only this recipient waits; other mail goes on
+            // stopping: only this recipient waits (4xx); other mail goes on
+            if (report && (c->in_flight ? stopping() : !InFlight::enter(c->in_flight))) {
                 set_reply(ctx, make_reply(ReplyKind::shutting_down));
                 return SMFIS_TEMPFAIL;
             }
             c->message->add_recipient(argv[0], report);
-            if (report && !c->in_flight) c->in_flight.emplace();
             return SMFIS_CONTINUE;
         },
         true, true);

@@ -51,6 +51,7 @@ void install_runtime(std::shared_ptr<const Runtime> runtime) {
 }
 
 void begin_stop() {
+    std::lock_guard lock(g_flight_mutex);
     g_stopping = true;
 }
 
@@ -58,9 +59,12 @@ bool stopping() {
     return g_stopping;
 }
 
-InFlight::InFlight() {
+bool InFlight::enter(std::optional<InFlight>& slot) {
     std::lock_guard lock(g_flight_mutex);
+    if (g_stopping) return false;
     ++g_in_flight;
+    slot.emplace(Admitted{});
+    return true;
 }
 
 InFlight::~InFlight() {

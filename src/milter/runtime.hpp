@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,8 +33,13 @@ bool stopping();
 
 // Counts a message to a report address from its first such recipient to its end.
 class InFlight {
+    struct Admitted {}; // only enter() can make one
+
   public:
-    InFlight();
+    // Starts counting into `slot` unless the milter is stopping. Checked and counted under the
+    // lock begin_stop() and wait_idle() take, so no message slips in after the last wait.
+    static bool enter(std::optional<InFlight>& slot);
+    explicit InFlight(Admitted) {}
     ~InFlight();
     InFlight(const InFlight&) = delete;
     InFlight& operator=(const InFlight&) = delete;
