@@ -73,6 +73,15 @@ SELECT id, false AS inserted, content_hash = md5($3::text) AS same_content
 FROM tlsrpt.reports WHERE reporter = $1::text AND report_id = $2::text
 )";
 
+// A different later copy of a stored report (002_report_conflicts.sql), kept once.
+constexpr const char* conflict_sql = R"(
+INSERT INTO tlsrpt.report_conflicts (report_pk, source, content_hash, message_id, mail_from,
+    subject, dkim_result, dkim_domain, raw, raw_text)
+VALUES ($1::bigint, $2::text, md5($3::text), $4::text, $5::text, $6::text, $7::text, $8::text,
+    $9::jsonb, $10::text)
+ON CONFLICT (report_pk, content_hash) DO NOTHING
+)";
+
 constexpr const char* quarantine_sql = R"(
 INSERT INTO tlsrpt.rejected_messages (source, reason, message_id, mail_from, subject, raw)
 VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::bytea)
@@ -90,7 +99,8 @@ Outcome outcome_of(const pqxx::row& row, const ReportRow& r) {
         out.status = Status::conflict;
         out.message = "report-id '" + r.report_id + "' from reporter '" + r.reporter +
                       "' is already stored (id " + std::to_string(out.report_pk) +
-                      ") with different content; the first copy is kept";
+                      ") with different content; the first copy is kept, this one is in "
+                      "tlsrpt.report_conflicts";
     }
     return out;
 }
@@ -151,6 +161,7 @@ struct Store::Impl {
         c.prepare("tlsrpt_insert_report", insert_report_sql);
         c.prepare("tlsrpt_existing_report", existing_report_sql);
         c.prepare("tlsrpt_quarantine", quarantine_sql);
+        c.prepare("tlsrpt_conflict", conflict_sql);
         ready = true;
         return c;
     }
@@ -187,7 +198,11 @@ Outcome Store::insert(const ReportRow& r) {
     if (res.empty())
         res = tx.exec_prepared("tlsrpt_existing_report", r.reporter, r.report_id, r.content);
     if (res.empty()) throw TemporaryError("report neither inserted nor found; retry");
-    return outcome_of(res[0], r);
+    Outcome out = outcome_of(res[0], r);
+    if (out.status == Status::conflict)
+        tx.exec_prepared("tlsrpt_conflict", out.report_pk, r.source, r.content, r.message_id,
+                         r.mail_from, r.subject, r.dkim_result, r.dkim_domain, r.raw, r.raw_text);
+    return out;
 }
 
 Outcome Store::store_report(const Report& report, const StoreOptions& options) {

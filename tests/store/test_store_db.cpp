@@ -271,6 +271,16 @@ BOOST_AUTO_TEST_CASE(a_conflicting_duplicate_keeps_the_first) {
     BOOST_TEST(db().value("SELECT total_successful_session_count FROM tlsrpt.policies WHERE "
                           "report_pk = " +
                           std::to_string(first.report_pk)) == "10");
+    // the different copy is kept whole, once, beside the first
+    const std::string conflicts =
+        "SELECT count(*) FROM tlsrpt.report_conflicts WHERE report_pk = " +
+        std::to_string(first.report_pk);
+    BOOST_TEST(db().count(conflicts) == 1);
+    BOOST_TEST((store(storetest::read_one(r.json())).status == Status::conflict));
+    BOOST_TEST(db().count(conflicts) == 1);
+    BOOST_TEST(db().value("SELECT raw->'policies'->0->'summary'->>'total-successful-session-"
+                          "count' FROM tlsrpt.report_conflicts WHERE report_pk = " +
+                          std::to_string(first.report_pk)) == "11");
 }
 
 BOOST_AUTO_TEST_CASE(bad_data_is_permanent_and_writes_nothing) {
