@@ -3,6 +3,8 @@
 // the commented sample of --dump-config (shipped as contrib/tlsrpt-milter.conf.sample).
 #include "config.hpp"
 
+#include "tlsrpt/text.hpp"
+
 #include "recipients.hpp"
 
 #include "tlsrpt/policy_string.hpp"
@@ -31,12 +33,6 @@ std::string trim(std::string_view s) {
     return std::string(tlsrpt::trim(s));
 }
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
-
 std::vector<std::string> split_list(const std::string& text) {
     std::vector<std::string> out;
     std::string item;
@@ -57,7 +53,7 @@ std::size_t parse_count(const std::string& text, std::size_t min, std::size_t ma
 }
 
 OnInvalid parse_on_invalid(const std::string& text) {
-    const std::string v = lower(text);
+    const std::string v = tlsrpt::to_lower(text);
     if (v == "quarantine") return OnInvalid::quarantine;
     if (v == "reject") return OnInvalid::reject;
     if (v == "pass") return OnInvalid::pass;
@@ -93,7 +89,7 @@ mode_t parse_umask(const std::string& text) {
 std::string parse_facility(const std::string& text) {
     static const char* known[] = {"mail",   "daemon", "user",   "local0", "local1", "local2",
                                   "local3", "local4", "local5", "local6", "local7"};
-    const std::string v = lower(text);
+    const std::string v = tlsrpt::to_lower(text);
     for (const char* k : known)
         if (v == k) return v;
     throw std::invalid_argument("expected mail, daemon, user or local0..local7");
@@ -198,7 +194,7 @@ const Setting kSettings[] = {
 
 const Setting* find_setting(const std::string& key) {
     for (const Setting& s : kSettings)
-        if (lower(s.name) == lower(key)) return &s;
+        if (tlsrpt::iequals(s.name, key)) return &s;
     return nullptr;
 }
 
@@ -245,7 +241,7 @@ std::size_t parse_size(const std::string& text) {
     if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])))
         throw std::invalid_argument("expected a number");
     const unsigned long long n = std::stoull(text, &used);
-    const std::string suffix = lower(text.substr(used));
+    const std::string suffix = tlsrpt::to_lower(text.substr(used));
     unsigned shift = 0;
     if (suffix == "k")
         shift = 10;
@@ -264,7 +260,7 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
     if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])))
         throw std::invalid_argument("expected a number of seconds");
     const unsigned long long n = std::stoull(text, &used);
-    const std::string suffix = lower(text.substr(used));
+    const std::string suffix = tlsrpt::to_lower(text.substr(used));
     if (n > 86400000ULL) throw std::invalid_argument("too large");
     if (suffix.empty() || suffix == "s") return std::chrono::seconds(n);
     if (suffix == "ms") return std::chrono::milliseconds(n);
@@ -272,7 +268,7 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
 }
 
 bool parse_bool(const std::string& text) {
-    const std::string v = lower(text);
+    const std::string v = tlsrpt::to_lower(text);
     if (v == "yes" || v == "true" || v == "on" || v == "1") return true;
     if (v == "no" || v == "false" || v == "off" || v == "0") return false;
     throw std::invalid_argument("expected yes or no");
@@ -299,7 +295,7 @@ Config parse_config(const std::string& text, const std::string& origin) {
         const std::string value = sp == std::string::npos ? "" : trim(body.substr(sp));
         const Setting* s = find_setting(key);
         if (!s) throw ConfigError(where + ": unknown setting '" + key + "'");
-        const auto [it, fresh] = seen.emplace(lower(key), n);
+        const auto [it, fresh] = seen.emplace(tlsrpt::to_lower(key), n);
         if (!fresh)
             throw ConfigError(where + ": " + s->name + " already set at line " +
                               std::to_string(it->second));

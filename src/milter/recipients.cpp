@@ -1,6 +1,8 @@
 // recipients.cpp: matching envelope recipients against the configured report addresses.
 #include "recipients.hpp"
 
+#include "tlsrpt/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -10,10 +12,7 @@ std::string normalize_address(std::string_view envelope) {
     const auto b = envelope.find_first_not_of(" \t<");
     if (b == std::string_view::npos) return {};
     const auto e = envelope.find_last_not_of(" \t>");
-    std::string out(envelope.substr(b, e - b + 1));
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
+    return tlsrpt::to_lower(envelope.substr(b, e - b + 1));
 }
 
 std::string strip_subaddress(const std::string& normalized) {
