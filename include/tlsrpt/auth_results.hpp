@@ -4,6 +4,8 @@
 // signature; this file only reads its verdict, and only from verifiers the caller trusts.
 #pragma once
 
+#include "tlsrpt/dkim_rule.hpp"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,25 +40,11 @@ struct AuthResults {
 // skipped; an unreadable resinfo is skipped to the next ';'. nullopt: no authserv-id at all.
 std::optional<AuthResults> parse_auth_results(std::string_view value);
 
-// What one DKIM verification said about one signature.
-struct DkimVerdict {
-    std::string result; // lower case
-    std::string domain; // header.d, else the domain of header.i; lower case, no trailing dot
-};
-
 // The dkim results of the fields whose authserv-id is in `trusted_ids` (case-insensitive), in
-// field order. Fields from other verifiers are ignored (RFC 8601 §5: only trust your own).
-std::vector<DkimVerdict> trusted_dkim_verdicts(const std::vector<std::string>& field_values,
-                                               const std::vector<std::string>& trusted_ids);
-
-// RFC 8460 §3 "by the reporting domain", with the digest's simple organisational rule: the
-// domains are equal, or one is a parent of the other on a label boundary and the shorter has
-// at least two labels (so d=com never vouches for example.com).
-bool dkim_domain_aligned(std::string_view signer, std::string_view reporter);
-
-// The verdict to record for a report from `reporter_domain`: the first passing one aligned with
-// it, else the first passing one, else the first one, else an empty verdict.
-DkimVerdict choose_dkim_verdict(const std::vector<DkimVerdict>& verdicts,
-                                std::string_view reporter_domain);
+// field order, as checks the DKIM rule (dkim_rule.hpp) can weigh: result as the verifier wrote
+// it, domain header.d (else the domain of header.i), selector header.s, source
+// "authserv:<id>". Fields from other verifiers are ignored (RFC 8601 §5: only trust your own).
+std::vector<SignatureCheck> trusted_dkim_checks(const std::vector<std::string>& field_values,
+                                                const std::vector<std::string>& trusted_ids);
 
 } // namespace tlsrpt

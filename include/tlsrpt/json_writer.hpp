@@ -19,6 +19,7 @@ class JsonWriter {
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
     JsonWriter& value(std::int64_t n);
     JsonWriter& null();
+    JsonWriter& boolean(bool b);
     JsonWriter& strings(const std::vector<std::string>& list);
 
     const std::string& str() const { return out_; }

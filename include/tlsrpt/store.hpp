@@ -17,16 +17,23 @@ namespace tlsrpt::store {
 enum class Source { smtp, file, https };
 const char* to_string(Source s);
 
-// What the receiving MX's DKIM verifier said, from trusted Authentication-Results.
+// The DKIM verdict of a report (dkim_rule.hpp), as stored (003_dkim.sql).
 struct DkimInfo {
-    std::string result; // pass | fail | none | ... ; empty when unknown
-    std::string domain; // header.d of the result
+    std::string result; // pass | fail | policy | neutral | temperror | permerror | none; "" unknown
+    std::string domain; // d= of the signature recorded
+    std::string selector;
+    std::string algorithm;
+    std::string source;         // milter | authserv:<id>
+    std::string dnssec;         // secure | insecure | bogus | unknown
+    bool authenticated = false; // an aligned pass (RFC 8460 §3)
+    std::string authserv;       // a trusted Authentication-Results verdict recorded beside it
 };
 
 enum class Status {
     stored,    // new report, all rows written
     duplicate, // same reporter + report-id, same content: nothing changed
     conflict,  // same reporter + report-id, different content: first kept, conflict logged
+    replaced,  // the stored copy was not authenticated, this one is: it took its place
     temporary, // connection lost, shutdown, serialization failure, deadlock, disk full, timeout
     permanent, // the data cannot be stored (bad data); retrying will not help
 };
@@ -38,7 +45,7 @@ struct Outcome {
     std::string message;        // for temporary/permanent/conflict: what happened
     bool ok() const {
         return status == Status::stored || status == Status::duplicate ||
-               status == Status::conflict;
+               status == Status::conflict || status == Status::replaced;
     }
 };
 
@@ -62,7 +69,9 @@ class Store {
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
 
-    // Stores one report in one transaction.
+    // Stores one report in one transaction. A copy whose key is held by a copy that was not
+    // DKIM-authenticated, when this one is, replaces it (the old one moves to
+    // tlsrpt.report_conflicts); the reverse never happens.
     Outcome store_report(const Report& report, const StoreOptions& options);
 
     // Keeps a message no report could be read from (tlsrpt.rejected_messages); on success
@@ -75,6 +84,7 @@ class Store {
 
   private:
     Outcome insert(const ReportRow& row);
+    Outcome replace(const ReportRow& row, std::int64_t report_pk);
 
     struct Impl;
     std::unique_ptr<Impl> impl_;

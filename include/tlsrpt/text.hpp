@@ -13,6 +13,10 @@ bool iequals(std::string_view a, std::string_view b);
 // ASCII lower-case copy.
 std::string to_lower(std::string_view s);
 
+// A domain name as stored and compared: ASCII lower case, surrounding blanks and angle
+// brackets and the trailing dot(s) of a fully qualified name removed.
+std::string normalize_domain(std::string_view d);
+
 // Without leading and trailing whitespace.
 std::string_view trim(std::string_view s);
 

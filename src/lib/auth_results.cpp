@@ -1,5 +1,5 @@
 // auth_results.cpp: a tolerant reader for Authentication-Results (RFC 8601 §2.2) and the DKIM
-// alignment rule of RFC 8460 §3. Input is untrusted header text: every loop advances, nothing
+// results of trusted verifiers in it. Input is untrusted header text: every loop advances, nothing
 // recurses, and anything unreadable is skipped rather than refused.
 #include "tlsrpt/auth_results.hpp"
 
@@ -145,13 +145,6 @@ std::optional<AuthMethodResult> read_resinfo(Lexer& lx, Token& t) {
     return r;
 }
 
-std::string normalize_domain(std::string_view d) {
-    std::string out = to_lower(d);
-    while (!out.empty() && out.back() == '.')
-        out.pop_back();
-    return out;
-}
-
 std::string signer_domain(const AuthMethodResult& r) {
     std::string d = r.property("header", "d");
     if (d.empty()) {
@@ -188,9 +181,9 @@ std::optional<AuthResults> parse_auth_results(std::string_view value) {
     return ar;
 }
 
-std::vector<DkimVerdict> trusted_dkim_verdicts(const std::vector<std::string>& field_values,
-                                               const std::vector<std::string>& trusted_ids) {
-    std::vector<DkimVerdict> out;
+std::vector<SignatureCheck> trusted_dkim_checks(const std::vector<std::string>& field_values,
+                                                const std::vector<std::string>& trusted_ids) {
+    std::vector<SignatureCheck> out;
     for (const std::string& value : field_values) {
         const auto ar = parse_auth_results(value);
         if (!ar) continue;
@@ -198,35 +191,21 @@ std::vector<DkimVerdict> trusted_dkim_verdicts(const std::vector<std::string>& f
             std::any_of(trusted_ids.begin(), trusted_ids.end(),
                         [&](const std::string& id) { return iequals(id, ar->authserv_id); });
         if (!trusted) continue;
-        for (const AuthMethodResult& r : ar->results)
-            if (r.method == "dkim") out.push_back({r.result, signer_domain(r)});
+        for (const AuthMethodResult& r : ar->results) {
+            if (r.method != "dkim") continue;
+            SignatureCheck c;
+            c.domain = signer_domain(r);
+            c.selector = r.property("header", "s");
+            c.algorithm = to_lower(r.property("header", "a"));
+            c.result = r.result;
+            if (r.result != "pass")
+                c.reason = "dkim=" + r.result + " according to " + ar->authserv_id +
+                           (r.reason.empty() ? "" : " (" + r.reason + ")");
+            c.source = "authserv:" + ar->authserv_id;
+            out.push_back(std::move(c));
+        }
     }
     return out;
-}
-
-bool dkim_domain_aligned(std::string_view signer, std::string_view reporter) {
-    const std::string a = normalize_domain(signer);
-    const std::string b = normalize_domain(reporter);
-    if (a.empty() || b.empty()) return false;
-    if (a == b) return true;
-    const std::string& shorter = a.size() < b.size() ? a : b;
-    const std::string& longer = a.size() < b.size() ? b : a;
-    if (shorter.find('.') == std::string::npos) return false;
-    return longer.size() > shorter.size() + 1 &&
-           longer.compare(longer.size() - shorter.size(), shorter.size(), shorter) == 0 &&
-           longer[longer.size() - shorter.size() - 1] == '.';
-}
-
-DkimVerdict choose_dkim_verdict(const std::vector<DkimVerdict>& verdicts,
-                                std::string_view reporter_domain) {
-    const DkimVerdict* first_pass = nullptr;
-    for (const DkimVerdict& v : verdicts) {
-        if (v.result != "pass") continue;
-        if (dkim_domain_aligned(v.domain, reporter_domain)) return v;
-        if (!first_pass) first_pass = &v;
-    }
-    if (first_pass) return *first_pass;
-    return verdicts.empty() ? DkimVerdict{} : verdicts.front();
 }
 
 } // namespace tlsrpt

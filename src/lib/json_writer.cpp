@@ -58,6 +58,13 @@ JsonWriter& JsonWriter::value(std::int64_t n) {
     return *this;
 }
 
+JsonWriter& JsonWriter::boolean(bool b) {
+    separate();
+    out_ += b ? "true" : "false";
+    need_comma_ = true;
+    return *this;
+}
+
 JsonWriter& JsonWriter::null() {
     separate();
     out_ += "null";

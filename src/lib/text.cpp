@@ -46,6 +46,15 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
     return n;
 }
 
+std::string normalize_domain(std::string_view d) {
+    d = trim(d);
+    while (!d.empty() && (d.front() == '<' || d.front() == ' '))
+        d.remove_prefix(1);
+    while (!d.empty() && (d.back() == '>' || d.back() == ' ' || d.back() == '.'))
+        d.remove_suffix(1);
+    return to_lower(d);
+}
+
 bool is_valid_utf8(std::string_view s) {
     for (std::size_t i = 0; i < s.size();) {
         const std::size_t n = utf8_length(s, i);

@@ -33,6 +33,10 @@ struct Connection {
     // Steps whose reply the MTA agreed not to wait for (SMFIP_NR_MAIL, _HDR, _EOH): one round
     // trip less each. What such a step finds is answered at the next step that has a reply.
     unsigned long no_reply = 0;
+    // SMFIP_HDR_LEADSPC agreed: header values arrive exactly as sent, with the blanks after
+    // the colon, so that the message rebuilt for DKIM (simple header canonicalization, RFC
+    // 6376 §3.4.1) is byte for byte the one that was signed.
+    bool leading_space = false;
 
     bool replies(unsigned long nr_flag) const { return (no_reply & nr_flag) == 0; }
 
@@ -82,12 +86,14 @@ void log_outcome(const MessageContext& m, const Decision& d, const IngestResult*
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - m.started)
                         .count();
-    std::string line = "queue_id=" + log::quote(m.queue_id.empty() ? "NOQUEUE" : m.queue_id) +
-                       " outcome=" + to_string(d.verdict) +
-                       " reports=" + std::to_string(r ? r->reports : 0) +
-                       " domains=" + log::quote(r ? join(r->domains) : "-") +
-                       " reporter=" + log::quote(r && !r->reporter.empty() ? r->reporter : "-") +
-                       " ms=" + std::to_string(ms);
+    std::string line =
+        "queue_id=" + log::quote(m.queue_id.empty() ? "NOQUEUE" : m.queue_id) +
+        " outcome=" + to_string(d.verdict) + " reports=" + std::to_string(r ? r->reports : 0) +
+        " domains=" + log::quote(r ? join(r->domains) : "-") +
+        " reporter=" + log::quote(r && !r->reporter.empty() ? r->reporter : "-") +
+        " dkim=" + (r && !r->dkim.result.empty() ? r->dkim.result : "-") +
+        " dkim_domain=" + log::quote(r && !r->dkim.domain.empty() ? r->dkim.domain : "-") +
+        " ms=" + std::to_string(ms);
     if (!d.reason.empty()) line += " reason=" + log::quote(d.reason);
     log::info(line);
 }
@@ -218,9 +224,12 @@ sfsistat cb_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned
         // is applied at the next step that has a reply). RCPT (shutdown), DATA (early accept),
         // body and end of message keep theirs.
         const unsigned long no_reply = SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH;
-        *pf1 = f1 & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | no_reply);
+        *pf1 =
+            f1 & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | no_reply | SMFIP_HDR_LEADSPC);
         *pf2 = *pf3 = 0;
-        ensure_connection(ctx).no_reply = *pf1 & no_reply;
+        Connection& c = ensure_connection(ctx);
+        c.no_reply = *pf1 & no_reply;
+        c.leading_space = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
         return SMFIS_CONTINUE;
     });
 }
@@ -233,7 +242,8 @@ sfsistat cb_envfrom(SMFICTX* ctx, char**) {
         [&]() -> sfsistat {
             Connection& c = ensure_connection(ctx);
             c.end_message();
-            c.message = std::make_unique<MessageContext>(c.runtime->config->max_message_size);
+            c.message = std::make_unique<MessageContext>(c.runtime->config->max_message_size,
+                                                         c.leading_space);
             note_queue_id(ctx, *c.message);
             return replies ? SMFIS_CONTINUE : SMFIS_NOREPLY;
         },
@@ -289,8 +299,7 @@ sfsistat cb_eom(SMFICTX* ctx) {
         note_queue_id(ctx, m);
         m.end_of_headers();
         if (m.too_large()) return finish(ctx, c, decide(too_large_facts(m)), nullptr);
-        const Runtime& rt = *c.runtime;
-        const IngestResult r = ingest(m, *rt.config, *rt.pool, rt.trusted_authserv_ids);
+        const IngestResult r = ingest(m, *c.runtime);
         return finish(ctx, c, decide(r.facts), &r);
     });
 }

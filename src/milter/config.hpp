@@ -27,7 +27,12 @@ struct Config {
     std::string database;
     std::vector<std::string> report_addresses; // normalized (lower case, no <>)
     OnInvalid on_invalid = OnInvalid::quarantine;
-    bool require_dkim = false;
+    bool dkim_verify = true;
+    bool require_dkim = true;
+    std::string resolver;     // "system" or IP[:PORT]
+    std::string trust_anchor; // DNSSEC trust anchor file, "" = none
+    std::chrono::milliseconds dns_timeout{0};
+    std::size_t max_dkim_signatures = 0;
     std::vector<std::string> trusted_authserv_ids; // empty: this host's name
     std::size_t max_message_size = 0;
     tlsrpt::Limits limits;

@@ -1,11 +1,11 @@
-// ingest.cpp: read -> DKIM check -> store -> quarantine for one message (see ingest.hpp).
+// ingest.cpp: read -> DKIM -> store -> quarantine for one message (see ingest.hpp).
 #include "ingest.hpp"
 
+#include "tlsrpt/auth_results.hpp"
+#include "tlsrpt/dkim_verify.hpp"
 #include "tlsrpt/pipeline.hpp"
 #include "tlsrpt/text.hpp"
 
-#include <algorithm>
-#include <cctype>
 #include <new>
 #include <set>
 
@@ -14,14 +14,6 @@ namespace milter {
 namespace {
 
 namespace st = tlsrpt::store;
-
-std::string trim_domain(std::string d) {
-    while (!d.empty() && (d.back() == '>' || d.back() == ' ' || d.back() == '.'))
-        d.pop_back();
-    while (!d.empty() && (d.front() == '<' || d.front() == ' '))
-        d.erase(0, 1);
-    return tlsrpt::to_lower(d);
-}
 
 void describe(IngestResult& out, const std::vector<tlsrpt::Report>& reports) {
     std::set<std::string> domains;
@@ -33,28 +25,49 @@ void describe(IngestResult& out, const std::vector<tlsrpt::Report>& reports) {
     if (!reports.empty()) out.reporter = reports.front().reporter();
 }
 
-// RequireDKIM: the first report failing the rule makes the message unusable (or temporary).
-void check_dkim(IngestResult& out, const std::vector<tlsrpt::Report>& reports,
-                const std::vector<tlsrpt::DkimVerdict>& verdicts) {
-    for (const tlsrpt::Report& r : reports) {
-        bool temporary = false;
-        const std::string problem = dkim_problem(r, verdicts, temporary);
-        if (problem.empty()) continue;
-        (temporary ? out.facts.temporary : out.facts.unusable) = problem;
+// RequireDKIM: the first report that is not authenticated makes the message unusable, or
+// temporary when only a key lookup stood in the way (RFC 6376 §6.1.2).
+void require_dkim(IngestResult& out, const std::vector<tlsrpt::DkimAssessment>& verdicts) {
+    for (const tlsrpt::DkimAssessment& a : verdicts) {
+        if (a.authenticated) continue;
+        if (a.temporary) {
+            out.facts.temporary = a.reason;
+            out.facts.temp_cause = TempCause::dns;
+        } else {
+            out.facts.unusable = a.reason;
+        }
         return;
     }
 }
 
+// "dkim=pass d=example.com (authserv:mx.example.com)": a trusted verifier's verdict recorded
+// beside the milter's own.
+std::string authserv_summary(const std::vector<tlsrpt::SignatureCheck>& checks,
+                             const std::string& reporter) {
+    if (checks.empty()) return {};
+    const tlsrpt::DkimAssessment a = tlsrpt::assess_dkim(checks, reporter);
+    return "dkim=" + a.result + " d=" + a.domain + " (" + a.source + ")";
+}
+
+st::DkimInfo dkim_info(const tlsrpt::DkimAssessment& a, std::string authserv) {
+    return {a.result, a.domain, a.selector,      a.algorithm,
+            a.source, a.dnssec, a.authenticated, std::move(authserv)};
+}
+
 // Stores every report; stops at the first that cannot be stored.
 void store_all(IngestResult& out, const std::vector<tlsrpt::Report>& reports,
-               const std::vector<tlsrpt::DkimVerdict>& verdicts, st::Store& store) {
-    for (const tlsrpt::Report& r : reports) {
-        const tlsrpt::DkimVerdict v = tlsrpt::choose_dkim_verdict(verdicts, reporter_domain(r));
-        const st::StoreOptions options{st::Source::smtp, {v.result, v.domain}};
-        const st::Outcome o = store.store_report(r, options);
+               const std::vector<tlsrpt::DkimAssessment>& verdicts,
+               const std::vector<tlsrpt::SignatureCheck>& authserv, st::Store& store) {
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        const std::string authserv_text =
+            authserv_summary(authserv, tlsrpt::dkim_alignment_domain(reports[i]));
+        const st::StoreOptions options{st::Source::smtp, dkim_info(verdicts[i], authserv_text)};
+        const st::Outcome o = store.store_report(reports[i], options);
         switch (o.status) {
         case st::Status::stored:
+        case st::Status::replaced:
             ++out.facts.stored;
+            if (o.status == st::Status::replaced) out.facts.conflict = "replaced: " + o.message;
             break;
         case st::Status::duplicate:
             ++out.facts.duplicate;
@@ -65,6 +78,7 @@ void store_all(IngestResult& out, const std::vector<tlsrpt::Report>& reports,
             break;
         case st::Status::temporary:
             out.facts.temporary = "store: " + o.message;
+            out.facts.temp_cause = TempCause::database;
             return;
         case st::Status::permanent:
             out.facts.unusable = "store refused the report: " + o.message;
@@ -86,46 +100,31 @@ template <typename Work> void with_store(IngestResult& out, DbPool& pool, Work&&
         auto lease = pool.acquire();
         if (!lease) {
             out.facts.temporary = "no database connection free within DatabaseTimeout";
+            out.facts.temp_cause = TempCause::pool;
             return;
         }
         work(**lease);
     } catch (const std::bad_alloc&) {
         out.facts.temporary = "out of memory";
+        out.facts.temp_cause = TempCause::memory;
     } catch (const std::exception& e) {
         out.facts.temporary = std::string("database: ") + e.what();
+        out.facts.temp_cause = TempCause::database;
     }
 }
 
 } // namespace
 
-// The domain DKIM must align with is the report's storage key (Report::reporter(): the
-// contact-info domain, else organization-name), so that no signature of one domain can claim
-// the key of another. A report without contact-info therefore passes RequireDKIM only when its
-// organization-name is the signing domain.
-std::string reporter_domain(const tlsrpt::Report& report) {
-    return trim_domain(report.reporter());
+std::vector<tlsrpt::SignatureCheck> deciding_checks(const MessageContext& message,
+                                                    const Runtime& rt) {
+    if (!rt.dkim)
+        return tlsrpt::trusted_dkim_checks(message.headers().authentication_results,
+                                           rt.trusted_authserv_ids);
+    return tlsrpt::check_signatures(rt.dkim->verify(message.raw()));
 }
 
-std::string dkim_problem(const tlsrpt::Report& report,
-                         const std::vector<tlsrpt::DkimVerdict>& verdicts, bool& temporary) {
-    const std::string domain = reporter_domain(report);
-    temporary = false;
-    bool aligned_temperror = false;
-    for (const tlsrpt::DkimVerdict& v : verdicts) {
-        if (!tlsrpt::dkim_domain_aligned(v.domain, domain)) continue;
-        if (v.result == "pass") return {};
-        if (v.result == "temperror") aligned_temperror = true;
-    }
-    if (domain.empty()) return "no reporter domain to check DKIM against";
-    if (aligned_temperror) {
-        temporary = true;
-        return "DKIM verification of " + domain + " failed temporarily (temperror)";
-    }
-    return "no passing DKIM signature by " + domain + " (RFC 8460 section 3)";
-}
-
-IngestResult ingest(const MessageContext& message, const Config& config, DbPool& pool,
-                    const std::vector<std::string>& trusted_authserv_ids) {
+IngestResult ingest(const MessageContext& message, const Runtime& rt) {
+    const Config& config = *rt.config;
     IngestResult out;
     out.facts.on_invalid = config.on_invalid;
     out.facts.other_recipients = message.has_other_recipient();
@@ -134,14 +133,21 @@ IngestResult ingest(const MessageContext& message, const Config& config, DbPool&
         out.facts.unusable = read.error().describe();
     } else {
         describe(out, *read);
-        const auto verdicts = tlsrpt::trusted_dkim_verdicts(
-            message.headers().authentication_results, trusted_authserv_ids);
-        if (config.require_dkim) check_dkim(out, *read, verdicts);
+        const auto checks = deciding_checks(message, rt);
+        const auto verdicts = tlsrpt::assess_reports(checks, *read);
+        if (!verdicts.empty()) out.dkim = verdicts.front();
+        // with our own verdict deciding, a trusted verifier's is recorded beside it
+        std::vector<tlsrpt::SignatureCheck> authserv;
+        if (rt.dkim)
+            authserv = tlsrpt::trusted_dkim_checks(message.headers().authentication_results,
+                                                   rt.trusted_authserv_ids);
+        if (config.require_dkim) require_dkim(out, verdicts);
         if (!out.facts.unusable && !out.facts.temporary)
-            with_store(out, pool, [&](st::Store& s) { store_all(out, *read, verdicts, s); });
+            with_store(out, *rt.pool,
+                       [&](st::Store& s) { store_all(out, *read, verdicts, authserv, s); });
     }
     if (wants_quarantine(out.facts))
-        with_store(out, pool, [&](st::Store& s) { quarantine(out, message, s); });
+        with_store(out, *rt.pool, [&](st::Store& s) { quarantine(out, message, s); });
     return out;
 }
 

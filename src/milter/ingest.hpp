@@ -1,15 +1,15 @@
 // ingest.hpp: the end-of-message work for a message to a report address, in pipeline order:
-// read the reports (tlsrpt::read_reports), check DKIM (RFC 8460 §3, from trusted
-// Authentication-Results), store each report, quarantine what is unusable. It gathers Facts;
-// outcome.hpp decides the answer. Expected failures are values; only bugs throw.
+// read the reports (tlsrpt::read_reports), verify DKIM (dkim_verify.hpp, or the trusted
+// Authentication-Results with DKIMVerify no) and apply the RFC 8460 §3 rule (dkim_rule.hpp),
+// store each report, quarantine what is unusable. It gathers Facts; outcome.hpp decides the
+// answer. Expected failures are values; only bugs throw.
 #pragma once
 
-#include "config.hpp"
-#include "db_pool.hpp"
 #include "message_context.hpp"
 #include "outcome.hpp"
+#include "runtime.hpp"
 
-#include "tlsrpt/auth_results.hpp"
+#include "tlsrpt/dkim_rule.hpp"
 #include "tlsrpt/report.hpp"
 
 #include <string>
@@ -22,19 +22,16 @@ struct IngestResult {
     std::size_t reports = 0;
     std::vector<std::string> domains; // policy domains, sorted, unique
     std::string reporter;             // of the first report
+    tlsrpt::DkimAssessment dkim;      // of the first report (result "" when nothing was read)
 };
 
-// Reads, checks and stores `message`; calls Store::quarantine when decide() will want it.
-IngestResult ingest(const MessageContext& message, const Config& config, DbPool& pool,
-                    const std::vector<std::string>& trusted_authserv_ids);
+// Reads, checks and stores `message` with the runtime's configuration, pool and verifier;
+// calls Store::quarantine when decide() will want it.
+IngestResult ingest(const MessageContext& message, const Runtime& runtime);
 
-// The domain a report's DKIM signature must belong to: the contact-info domain, else the
-// TLS-Report-Submitter header (RFC 8460 §5.3 says they match), lower case.
-std::string reporter_domain(const tlsrpt::Report& report);
-
-// Why `report` fails the RequireDKIM rule, or "" when an aligned signature passed. `temporary`
-// is set when the only aligned results were temperror (the verifier could not finish).
-std::string dkim_problem(const tlsrpt::Report& report,
-                         const std::vector<tlsrpt::DkimVerdict>& verdicts, bool& temporary);
+// The DKIM checks that decide for `message`: the milter's own (DKIMVerify yes) or those of
+// the trusted Authentication-Results fields.
+std::vector<tlsrpt::SignatureCheck> deciding_checks(const MessageContext& message,
+                                                    const Runtime& runtime);
 
 } // namespace milter

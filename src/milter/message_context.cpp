@@ -18,7 +18,8 @@ std::string crlf_lines(std::string_view value) {
     return out;
 }
 
-MessageContext::MessageContext(std::size_t max_size) : max_size_(max_size) {}
+MessageContext::MessageContext(std::size_t max_size, bool leading_space)
+    : max_size_(max_size), leading_space_(leading_space) {}
 
 void MessageContext::add_recipient(std::string envelope, bool is_report_address) {
     if (is_report_address)
@@ -47,7 +48,7 @@ bool MessageContext::add_header(std::string_view name, std::string_view value) {
     const std::string v = crlf_lines(value);
     std::string line;
     line.reserve(name.size() + v.size() + 4);
-    line.append(name).append(": ").append(v).append("\r\n");
+    line.append(name).append(leading_space_ ? ":" : ": ").append(v).append("\r\n");
     if (!append(line)) return false;
     remember_header(name, v);
     return true;

@@ -1,6 +1,7 @@
 // message_context.hpp: one SMTP transaction as the milter collects it: the recipients (report
-// addresses or not), and the message rebuilt as RFC 5322 text (headers "Name: value\r\n", a
-// blank line, the body) in a buffer that never grows past MaxMessageSize.
+// addresses or not), and the message rebuilt as RFC 5322 text (headers "Name:value\r\n" in
+// their original order and spelling, a blank line, the body) in a buffer that never grows past
+// MaxMessageSize. That text is what DKIM verifies.
 #pragma once
 
 #include "tlsrpt/report.hpp"
@@ -15,7 +16,9 @@ namespace milter {
 
 class MessageContext {
   public:
-    explicit MessageContext(std::size_t max_size);
+    // leading_space: header values come with the blanks after the colon (SMFIP_HDR_LEADSPC);
+    // otherwise one space is put back, as most MTAs write it.
+    explicit MessageContext(std::size_t max_size, bool leading_space = false);
     MessageContext(const MessageContext&) = delete;
     MessageContext& operator=(const MessageContext&) = delete;
 
@@ -46,6 +49,7 @@ class MessageContext {
     void remember_header(std::string_view name, const std::string& value);
 
     std::size_t max_size_;
+    bool leading_space_;
     std::size_t seen_ = 0;
     bool too_large_ = false;
     bool in_body_ = false;

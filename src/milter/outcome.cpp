@@ -22,8 +22,9 @@ Decision refuse(const Facts& f, ReplyKind kind, const std::string& reason) {
     return {Action::reject, Verdict::rejected, make_reply(kind, reason), reason};
 }
 
-Decision tempfail(const std::string& reason) {
-    return {Action::tempfail, Verdict::tempfail, make_reply(ReplyKind::tempfail), reason};
+Decision tempfail(const std::string& reason, TempCause cause = TempCause::internal) {
+    const ReplyKind kind = cause == TempCause::dns ? ReplyKind::dkim_tempfail : ReplyKind::tempfail;
+    return {Action::tempfail, Verdict::tempfail, make_reply(kind), reason};
 }
 
 Decision unusable(const Facts& f) {
@@ -44,6 +45,22 @@ Decision unusable(const Facts& f) {
 }
 
 } // namespace
+
+const char* to_string(TempCause c) {
+    switch (c) {
+    case TempCause::database:
+        return "database";
+    case TempCause::dns:
+        return "dns";
+    case TempCause::pool:
+        return "pool";
+    case TempCause::memory:
+        return "memory";
+    case TempCause::internal:
+        return "internal";
+    }
+    return "?";
+}
 
 const char* to_string(Action a) {
     switch (a) {
@@ -84,7 +101,7 @@ bool wants_quarantine(const Facts& f) {
 }
 
 Decision decide(const Facts& f) {
-    if (f.temporary) return tempfail(*f.temporary);
+    if (f.temporary) return tempfail(*f.temporary, f.temp_cause);
     if (f.too_large) return refuse(f, ReplyKind::too_large, "message exceeds MaxMessageSize");
     if (f.unusable) return unusable(f);
     if (f.stored + f.duplicate == 0) return tempfail("no report was read or stored");

@@ -14,14 +14,19 @@
 
 namespace milter {
 
+// Why a message could not be handled now (the tempfail causes of the metrics).
+enum class TempCause { database, dns, pool, memory, internal };
+const char* to_string(TempCause c);
+
 // What happened to the message, as far as the answer depends on it.
 struct Facts {
     std::size_t stored = 0;               // reports newly stored
     std::size_t duplicate = 0;            // reports already stored (duplicate or conflict)
     std::optional<std::string> conflict;  // a report-id stored before with other content
     std::optional<std::string> temporary; // a failure worth a retry (database, pool, internal)
-    std::optional<std::string> unusable;  // why the message holds no usable report
-    bool too_large = false;               // MaxMessageSize crossed; nothing was read
+    TempCause temp_cause = TempCause::database;
+    std::optional<std::string> unusable; // why the message holds no usable report
+    bool too_large = false;              // MaxMessageSize crossed; nothing was read
     // Result of Store::quarantine, when it was called (OnInvalid quarantine).
     std::optional<tlsrpt::store::Status> quarantine;
     std::string quarantine_message;

@@ -27,6 +27,23 @@ bool same_database(const Config& c, const DbPool& pool) {
            c.database_timeout == pool.timeout();
 }
 
+bool same_dkim(const Config& c, const tlsrpt::DkimVerifier& v) {
+    return c.resolver == v.resolver().options().resolver &&
+           c.trust_anchor == v.resolver().options().trust_anchor &&
+           c.dns_timeout == v.options().timeout &&
+           c.max_dkim_signatures == v.options().max_signatures;
+}
+
+std::shared_ptr<const tlsrpt::DkimVerifier> make_verifier(const Config& c,
+                                                          const Runtime* previous) {
+    if (!c.dkim_verify) return nullptr;
+    if (previous && previous->dkim && same_dkim(c, *previous->dkim)) return previous->dkim;
+    auto resolver = std::make_shared<tlsrpt::dns::Resolver>(
+        tlsrpt::dns::ResolverOptions{c.resolver, c.trust_anchor});
+    return std::make_shared<const tlsrpt::DkimVerifier>(
+        std::move(resolver), tlsrpt::DkimOptions{c.dns_timeout, c.max_dkim_signatures});
+}
+
 } // namespace
 
 std::shared_ptr<const Runtime> make_runtime(Config config, const Runtime* previous) {
@@ -36,6 +53,7 @@ std::shared_ptr<const Runtime> make_runtime(Config config, const Runtime* previo
     else
         rt->pool = std::make_shared<DbPool>(config.database, config.database_pool_size,
                                             config.database_timeout);
+    rt->dkim = make_verifier(config, previous);
     rt->trusted_authserv_ids = config.trusted_authserv_ids;
     if (rt->trusted_authserv_ids.empty()) rt->trusted_authserv_ids.push_back(host_name());
     rt->config = std::make_shared<const Config>(std::move(config));

@@ -6,6 +6,8 @@
 #include "config.hpp"
 #include "db_pool.hpp"
 
+#include "tlsrpt/dkim_verify.hpp"
+
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -17,10 +19,13 @@ namespace milter {
 struct Runtime {
     std::shared_ptr<const Config> config;
     std::shared_ptr<DbPool> pool;
-    std::vector<std::string> trusted_authserv_ids; // TrustedAuthservIDs, or this host's name
+    std::vector<std::string> trusted_authserv_ids;    // TrustedAuthservIDs, or this host's name
+    std::shared_ptr<const tlsrpt::DkimVerifier> dkim; // null when DKIMVerify is off
 };
 
-// A runtime for `config`; reuses `previous`'s pool when the database settings are unchanged.
+// A runtime for `config`; reuses `previous`'s pool when the database settings are unchanged,
+// and its DKIM verifier (resolver, cache) when the DKIM settings are. Throws
+// std::runtime_error when the resolver cannot be set up.
 std::shared_ptr<const Runtime> make_runtime(Config config, const Runtime* previous);
 
 // The current snapshot (never null once install() ran).

@@ -19,6 +19,8 @@ Fixed fixed(ReplyKind kind) {
         return {"451", "4.3.0", "TLS report not stored, try again later"};
     case ReplyKind::shutting_down:
         return {"451", "4.3.2", "TLS report receiver shutting down, try again later"};
+    case ReplyKind::dkim_tempfail:
+        return {"451", "4.7.5", "DKIM key lookup failed, try again later"};
     case ReplyKind::too_large:
         return {"552", "5.3.4", "TLS report message too large"};
     case ReplyKind::invalid:

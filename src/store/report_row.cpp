@@ -199,6 +199,12 @@ ReportRow make_report_row(const Report& r, const StoreOptions& options) {
     row.tls_report_submitter = opt_text(r.headers.tls_report_submitter);
     row.dkim_result = opt_text(options.dkim.result);
     row.dkim_domain = opt_text(options.dkim.domain);
+    row.dkim_selector = opt_text(options.dkim.selector);
+    row.dkim_algorithm = opt_text(options.dkim.algorithm);
+    row.dkim_source = opt_text(options.dkim.source);
+    row.dkim_dnssec = opt_text(options.dkim.dnssec);
+    row.dkim_authenticated = options.dkim.authenticated;
+    row.authserv_dkim = opt_text(options.dkim.authserv);
     row.quirks = text_array_literal(r.quirks);
     if (r.raw_json.empty()) {
         // a report built in code has no original text

@@ -25,7 +25,9 @@ struct ReportRow {
     std::int64_t end_datetime = 0;
     std::string source;
     OptText message_id, mail_from, subject, tls_report_domain, tls_report_submitter;
-    OptText dkim_result, dkim_domain;
+    OptText dkim_result, dkim_domain, dkim_selector, dkim_algorithm, dkim_source, dkim_dnssec;
+    bool dkim_authenticated = false;
+    OptText authserv_dkim;
     std::string quirks;   // text[] literal
     OptText raw;          // for the jsonb column
     OptText raw_text;     // only when raw cannot be jsonb

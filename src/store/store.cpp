@@ -1,92 +1,23 @@
 // store.cpp: tlsrpt::store::Store (store.hpp). A report is written by one prepared statement
-// whose data-modifying CTEs insert the report, its policies and their failure details, so
-// the report is stored whole or not at all in one round trip (autocommit: one statement, one
-// transaction). Duplicates by (reporter, report-id) are stored once (digest §5): ON CONFLICT
-// DO NOTHING, then the existing row's content hash tells a duplicate from a conflict.
+// (statements.cpp) whose data-modifying CTEs insert the report, its policies and their failure
+// details, so the report is stored whole or not at all in one round trip (autocommit: one
+// statement, one transaction). Duplicates by (reporter, report-id) are stored once (digest
+// §5): ON CONFLICT DO NOTHING, then the existing row's content hash tells a duplicate from a
+// conflict. The rare replacement of an unauthenticated copy by an authenticated one (RFC 8460
+// §3, digest §5 "keep the first authenticated copy") is one explicit transaction.
 #include "tlsrpt/store.hpp"
 
 #include "store/classify.hpp"
 #include "store/connection.hpp"
 #include "store/migrations.hpp"
 #include "store/report_row.hpp"
+#include "store/statements.hpp"
 
 #include <pqxx/pqxx>
 
 namespace tlsrpt::store {
 
 namespace {
-
-// Parameters: $1 reporter, $2 report_id, $3 organization_name, $4 contact_info,
-// $5/$6 start/end (Unix seconds), $7 source, $8 message_id, $9 mail_from, $10 subject,
-// $11 tls_report_domain, $12 tls_report_submitter, $13 dkim_result, $14 dkim_domain,
-// $15 quirks, $16 raw, $17 raw_text, $18 content (ReportRow::content: policies, hash input).
-// Rows: (id, inserted, same_content) for the new row, or for the existing one.
-constexpr const char* insert_report_sql = R"(
-WITH report AS (
-    INSERT INTO tlsrpt.reports (reporter, report_id, organization_name, contact_info,
-        start_datetime, end_datetime, source, message_id, mail_from, subject,
-        tls_report_domain, tls_report_submitter, dkim_result, dkim_domain, quirks, raw,
-        raw_text, content_hash)
-    VALUES ($1::text, $2::text, $3::text, $4::text, to_timestamp($5::float8),
-        to_timestamp($6::float8), $7::text, $8::text, $9::text, $10::text, $11::text,
-        $12::text, $13::text, $14::text, $15::text[], $16::jsonb, $17::text, md5($18::text))
-    ON CONFLICT (reporter, report_id) DO NOTHING
-    RETURNING id, (start_datetime AT TIME ZONE 'UTC')::date AS day
-), policy_in AS (
-    SELECT * FROM jsonb_to_recordset($18::text::jsonb -> 'policies') AS x(
-        ordinal integer, policy_type text, policy_domain text, policy_string text[],
-        mx_host text[], sts_mode text, sts_max_age bigint, sts_mx text[], tlsa text[],
-        total_successful_session_count bigint, total_failure_session_count bigint,
-        failure_details jsonb)
-), policy AS (
-    INSERT INTO tlsrpt.policies (report_pk, ordinal, day, policy_type, policy_domain,
-        policy_string, mx_host, sts_mode, sts_max_age, sts_mx, tlsa,
-        total_successful_session_count, total_failure_session_count)
-    SELECT report.id, i.ordinal, report.day, i.policy_type, i.policy_domain,
-        i.policy_string, i.mx_host, i.sts_mode, i.sts_max_age, i.sts_mx, i.tlsa,
-        i.total_successful_session_count, i.total_failure_session_count
-    FROM report CROSS JOIN policy_in i
-    RETURNING id, ordinal, day
-), detail AS (
-    INSERT INTO tlsrpt.failure_details (policy_pk, day, result_type, sending_mta_ip,
-        sending_mta_ip_text, receiving_ip, receiving_ip_text, receiving_mx_hostname,
-        receiving_mx_helo, failed_session_count, additional_information, failure_reason_code)
-    SELECT policy.id, policy.day, f.result_type, f.sending_mta_ip, f.sending_mta_ip_text,
-        f.receiving_ip, f.receiving_ip_text, f.receiving_mx_hostname, f.receiving_mx_helo,
-        f.failed_session_count, f.additional_information, f.failure_reason_code
-    FROM policy JOIN policy_in i USING (ordinal)
-    CROSS JOIN LATERAL jsonb_to_recordset(i.failure_details) AS f(result_type text,
-        sending_mta_ip inet, sending_mta_ip_text text, receiving_ip inet,
-        receiving_ip_text text, receiving_mx_hostname text, receiving_mx_helo text,
-        failed_session_count bigint, additional_information text, failure_reason_code text)
-)
-SELECT id, true AS inserted, true AS same_content FROM report
-UNION ALL
-SELECT id, false, content_hash = md5($18::text) FROM tlsrpt.reports
-WHERE reporter = $1::text AND report_id = $2::text AND NOT EXISTS (SELECT FROM report)
-)";
-
-// A row committed by another session after this statement's snapshot was taken: ON CONFLICT
-// saw it, the statement's SELECT could not.
-constexpr const char* existing_report_sql = R"(
-SELECT id, false AS inserted, content_hash = md5($3::text) AS same_content
-FROM tlsrpt.reports WHERE reporter = $1::text AND report_id = $2::text
-)";
-
-// A different later copy of a stored report (002_report_conflicts.sql), kept once.
-constexpr const char* conflict_sql = R"(
-INSERT INTO tlsrpt.report_conflicts (report_pk, source, content_hash, message_id, mail_from,
-    subject, dkim_result, dkim_domain, raw, raw_text)
-VALUES ($1::bigint, $2::text, md5($3::text), $4::text, $5::text, $6::text, $7::text, $8::text,
-    $9::jsonb, $10::text)
-ON CONFLICT (report_pk, content_hash) DO NOTHING
-)";
-
-constexpr const char* quarantine_sql = R"(
-INSERT INTO tlsrpt.rejected_messages (source, reason, message_id, mail_from, subject, raw)
-VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::bytea)
-RETURNING id
-)";
 
 Outcome outcome_of(const pqxx::row& row, const ReportRow& r) {
     Outcome out;
@@ -127,6 +58,8 @@ const char* to_string(Status s) {
         return "duplicate";
     case Status::conflict:
         return "conflict";
+    case Status::replaced:
+        return "replaced";
     case Status::temporary:
         return "temporary";
     case Status::permanent:
@@ -158,10 +91,16 @@ struct Store::Impl {
             throw TemporaryError("database schema version " + std::to_string(have) +
                                  ", this build needs " + std::to_string(need) +
                                  ": run `tlsrptctl db migrate`");
-        c.prepare("tlsrpt_insert_report", insert_report_sql);
-        c.prepare("tlsrpt_existing_report", existing_report_sql);
-        c.prepare("tlsrpt_quarantine", quarantine_sql);
-        c.prepare("tlsrpt_conflict", conflict_sql);
+        c.prepare("tlsrpt_insert_report", sql::insert_report);
+        c.prepare("tlsrpt_existing_report", sql::existing_report);
+        c.prepare("tlsrpt_lock_report", sql::lock_report);
+        c.prepare("tlsrpt_keep_replaced", sql::keep_replaced_copy);
+        c.prepare("tlsrpt_delete_policies", sql::delete_policies);
+        c.prepare("tlsrpt_drop_promoted", sql::drop_promoted_conflict);
+        c.prepare("tlsrpt_replace_report", sql::replace_report);
+        c.prepare("tlsrpt_upgrade_dkim", sql::upgrade_dkim);
+        c.prepare("tlsrpt_quarantine", sql::quarantine);
+        c.prepare("tlsrpt_conflict", sql::keep_conflict);
         ready = true;
         return c;
     }
@@ -187,21 +126,80 @@ Store::Store(std::string conninfo, std::chrono::milliseconds statement_timeout)
 
 Store::~Store() = default;
 
+namespace {
+
+// exec_prepared with the 24 report parameters (statements.cpp order), then `extra`.
+template <typename Tx, typename... Extra>
+pqxx::result exec_report(Tx& tx, const char* statement, const ReportRow& r, Extra&&... extra) {
+    return tx.exec_prepared(statement, r.reporter, r.report_id, r.organization_name, r.contact_info,
+                            r.start_datetime, r.end_datetime, r.source, r.message_id, r.mail_from,
+                            r.subject, r.tls_report_domain, r.tls_report_submitter, r.dkim_result,
+                            r.dkim_domain, r.quirks, r.raw, r.raw_text, r.content, r.dkim_selector,
+                            r.dkim_algorithm, r.dkim_source, r.dkim_dnssec, r.dkim_authenticated,
+                            r.authserv_dkim, std::forward<Extra>(extra)...);
+}
+
+std::string replacement_reason(const ReportRow& r) {
+    return "replaced by a DKIM-authenticated copy (d=" + r.dkim_domain.value_or("?") + ")";
+}
+
+} // namespace
+
 // One report in one statement (autocommit): all its rows or none.
 Outcome Store::insert(const ReportRow& r) {
     pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_store_report");
-    pqxx::result res =
-        tx.exec_prepared("tlsrpt_insert_report", r.reporter, r.report_id, r.organization_name,
-                         r.contact_info, r.start_datetime, r.end_datetime, r.source, r.message_id,
-                         r.mail_from, r.subject, r.tls_report_domain, r.tls_report_submitter,
-                         r.dkim_result, r.dkim_domain, r.quirks, r.raw, r.raw_text, r.content);
+    pqxx::result res = exec_report(tx, "tlsrpt_insert_report", r);
     if (res.empty())
         res = tx.exec_prepared("tlsrpt_existing_report", r.reporter, r.report_id, r.content);
     if (res.empty()) throw TemporaryError("report neither inserted nor found; retry");
     Outcome out = outcome_of(res[0], r);
+    const bool held_unauthenticated = !res[0][3].as<bool>();
+    if (out.status != Status::stored && r.dkim_authenticated && held_unauthenticated)
+        return replace(r, out.report_pk);
     if (out.status == Status::conflict)
         tx.exec_prepared("tlsrpt_conflict", out.report_pk, r.source, r.content, r.message_id,
-                         r.mail_from, r.subject, r.dkim_result, r.dkim_domain, r.raw, r.raw_text);
+                         r.mail_from, r.subject, r.dkim_result, r.dkim_domain, r.dkim_selector,
+                         r.dkim_authenticated, r.raw, r.raw_text);
+    return out;
+}
+
+// The stored copy of r's key was not authenticated and r is: an identical copy only upgrades
+// the stored verdict; a different one takes the row's place (same id, so conflicts recorded
+// against it stay attached) and the earlier copy is kept in report_conflicts with the reason.
+Outcome Store::replace(const ReportRow& r, std::int64_t report_pk) {
+    pqxx::work tx(impl_->prepared(), "tlsrpt_replace_report");
+    const pqxx::result lock = tx.exec_prepared("tlsrpt_lock_report", report_pk, r.content);
+    if (lock.empty())
+        throw TemporaryError("report " + std::to_string(report_pk) + " vanished; retry");
+    Outcome out;
+    out.report_pk = report_pk;
+    if (lock[0][0].as<bool>()) { // another authenticated copy won meanwhile: the usual rules
+        tx.abort();
+        pqxx::nontransaction again(impl_->prepared(), "tlsrpt_store_report");
+        const pqxx::result res =
+            again.exec_prepared("tlsrpt_existing_report", r.reporter, r.report_id, r.content);
+        return outcome_of(res.at(0), r);
+    }
+    if (lock[0][1].as<bool>()) {
+        tx.exec_prepared("tlsrpt_upgrade_dkim", report_pk, r.dkim_result, r.dkim_domain,
+                         r.dkim_selector, r.dkim_algorithm, r.dkim_source, r.dkim_dnssec,
+                         r.authserv_dkim);
+        tx.commit();
+        out.status = Status::duplicate;
+        return out;
+    }
+    tx.exec_prepared("tlsrpt_keep_replaced", report_pk, replacement_reason(r));
+    tx.exec_prepared("tlsrpt_delete_policies", report_pk);
+    tx.exec_prepared("tlsrpt_drop_promoted", report_pk, r.content);
+    if (exec_report(tx, "tlsrpt_replace_report", r, report_pk).empty())
+        throw TemporaryError("report " + std::to_string(report_pk) + " changed; retry");
+    tx.commit();
+    out.status = Status::replaced;
+    out.message = "report-id '" + r.report_id + "' from reporter '" + r.reporter +
+                  "' was held by a copy without an aligned DKIM pass (id " +
+                  std::to_string(report_pk) +
+                  "); this authenticated copy replaced it, the earlier one is in "
+                  "tlsrpt.report_conflicts";
     return out;
 }
 

@@ -14,5 +14,6 @@ int cmd_import(const Args& args);
 int cmd_summary(const Args& args);
 int cmd_db(const Args& args);
 int cmd_rejected(const Args& args);
+int cmd_dkim(const Args& args);
 
 } // namespace tlsrptctl

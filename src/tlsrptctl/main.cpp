@@ -13,6 +13,7 @@ Read, store and summarize SMTP TLS reports (RFC 8460).
 
 Commands:
   parse [FILE...]              print every report found as one line of JSON (stdin: none or -)
+  dkim [--resolver R] [FILE...] verify the DKIM signatures of report emails (RFC 8460 section 3)
   import [--db CONNINFO] PATH...
                                store reports from files, directories, Maildirs and mbox files
   summary [--db CONNINFO] [--days N] [--domain D]
@@ -53,6 +54,7 @@ int main(int argc, char** argv) {
         if (cmd == "summary") return tlsrptctl::cmd_summary(args);
         if (cmd == "db") return tlsrptctl::cmd_db(args);
         if (cmd == "rejected") return tlsrptctl::cmd_rejected(args);
+        if (cmd == "dkim") return tlsrptctl::cmd_dkim(args);
     } catch (const std::exception& e) {
         std::cerr << "tlsrptctl " << cmd << ": " << e.what() << "\n";
         return 1;

@@ -93,3 +93,35 @@ postfix_teardown() {
   if [ -f "$1/main.cf.orig" ]; then cp -p "$1/main.cf.orig" /etc/postfix/main.cf; else rm -f /etc/postfix/main.cf; fi
   cp -p "$1/master.cf.orig" /etc/postfix/master.cf
 }
+
+# ---- a local DNS server for the DKIM tests (tests/dkim) ----
+# dns_start PORT CONF PIDFILE LOG: runs dnsmasq on 127.0.0.1:PORT (UDP and TCP) in the
+# background serving only CONF (a dkimtool.py dns-conf file): no /etc/dnsmasq.conf,
+# /etc/resolv.conf or /etc/hosts, no upstream servers, and it stays root (no dnsmasq user
+# needed). Queries and start-up errors go to LOG. Waits until it answers; 1 if it does not.
+dns_start() {
+  local port=$1 conf=$2 pidfile=$3 log=$4
+  /usr/sbin/dnsmasq --keep-in-foreground --conf-file="$conf" --port="$port" \
+    --listen-address=127.0.0.1 --bind-interfaces --no-resolv --no-hosts \
+    --user=root --group=root --pid-file="$pidfile" \
+    --log-queries --log-facility="$log" </dev/null >>"$log" 2>&1 &
+  wait_for 10 dns_answers "$port" || { tail -n 5 "$log" >&2; return 1; }
+}
+# dns_answers PORT: a DNS server on 127.0.0.1:PORT replies to a UDP query (any rcode).
+dns_answers() {
+  /usr/bin/python3 "$(dirname "${BASH_SOURCE[0]}")/../dkim/dkimtool.py" query "$1" probe.invalid \
+    >/dev/null 2>&1
+}
+# dns_stop PIDFILE: stops the dnsmasq dns_start left in PIDFILE and waits until it is gone
+# and its UDP port is free. Nothing to do when PIDFILE is missing (dnsmasq removes it on exit).
+dns_stop() {
+  local pid port
+  pid=$(cat "$1" 2>/dev/null) || return 0
+  [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dnsmasq ] || { rm -f "$1"; return 0; }
+  port=$(tr '\0' '\n' <"/proc/$pid/cmdline" | sed -n 's/^--port=//p')
+  kill "$pid"
+  wait_for 10 not_running "$pid" && wait_for 10 udp_free "$port"
+}
+not_running() { ! kill -0 "$1" 2>/dev/null; }
+# udp_free PORT: nothing is bound to UDP port PORT (always true without ss).
+udp_free() { ! command -v ss >/dev/null || ! ss -lun "sport = :$1" | grep -q ":$1 "; }

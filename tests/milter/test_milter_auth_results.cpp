@@ -57,46 +57,16 @@ BOOST_AUTO_TEST_CASE(only_trusted_verifiers_count) {
         "MX.example.com; dkim=fail header.d=other.example; dkim=pass header.i=@Google.COM.",
         "mx.example.com; spf=pass smtp.mailfrom=google.com",
     };
-    const auto v = trusted_dkim_verdicts(fields, {"mx.example.com"});
+    const auto v = trusted_dkim_checks(fields, {"mx.example.com"});
     BOOST_REQUIRE_EQUAL(v.size(), 2u);
     BOOST_TEST(v[0].result == "fail");
     BOOST_TEST(v[0].domain == "other.example");
     BOOST_TEST(v[1].result == "pass");
     BOOST_TEST(v[1].domain == "google.com"); // from header.i, lower case, no trailing dot
-    BOOST_TEST(trusted_dkim_verdicts(fields, {}).empty());
-}
-
-BOOST_AUTO_TEST_CASE(alignment_rule) {
-    struct Row {
-        const char* signer;
-        const char* reporter;
-        bool aligned;
-    };
-    const Row rows[] = {
-        {"google.com", "google.com", true},
-        {"Google.COM.", "google.com", true},
-        {"google.com", "mail.google.com", true}, // parent signs for child
-        {"mail.google.com", "google.com", true}, // child signs for parent
-        {"evilgoogle.com", "google.com", false}, // not on a label boundary
-        {"google.com.evil.example", "google.com", false},
-        {"com", "google.com", false}, // a bare TLD never vouches
-        {"example.org", "google.com", false},
-        {"", "google.com", false},
-        {"google.com", "", false},
-    };
-    for (const Row& r : rows)
-        BOOST_TEST(dkim_domain_aligned(r.signer, r.reporter) == r.aligned,
-                   r.signer << " vs " << r.reporter);
-}
-
-BOOST_AUTO_TEST_CASE(chooses_the_verdict_to_store) {
-    const std::vector<DkimVerdict> v{
-        {"fail", "google.com"}, {"pass", "relay.example"}, {"pass", "google.com"}};
-    BOOST_TEST(choose_dkim_verdict(v, "google.com").domain == "google.com");
-    BOOST_TEST(choose_dkim_verdict(v, "google.com").result == "pass");
-    BOOST_TEST(choose_dkim_verdict(v, "other.example").domain == "relay.example");
-    BOOST_TEST(choose_dkim_verdict({{"fail", "a.example"}}, "b.example").result == "fail");
-    BOOST_TEST(choose_dkim_verdict({}, "b.example").result.empty());
+    BOOST_TEST(v[1].source == "authserv:MX.example.com");
+    BOOST_TEST(v[0].reason.find("dkim=fail according to MX.example.com") != std::string::npos);
+    BOOST_TEST(v[1].reason.empty());
+    BOOST_TEST(trusted_dkim_checks(fields, {}).empty());
 }
 
 BOOST_AUTO_TEST_CASE(random_bytes_never_crash) {
@@ -107,7 +77,7 @@ BOOST_AUTO_TEST_CASE(random_bytes_never_crash) {
         for (char& c : s)
             c = alphabet[rng() % alphabet.size()];
         (void)parse_auth_results(s);
-        (void)trusted_dkim_verdicts({s}, {"a"});
+        (void)trusted_dkim_checks({s}, {"a"});
     }
     BOOST_TEST(true);
 }

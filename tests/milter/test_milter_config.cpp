@@ -36,7 +36,13 @@ BOOST_AUTO_TEST_CASE(defaults) {
     BOOST_TEST(c.database == "dbname=tlsrpt");
     BOOST_TEST(c.report_addresses.empty());
     BOOST_TEST((c.on_invalid == OnInvalid::quarantine));
-    BOOST_TEST(!c.require_dkim);
+    // RFC 8460 §3: verified in the milter and required, out of the box
+    BOOST_TEST(c.dkim_verify);
+    BOOST_TEST(c.require_dkim);
+    BOOST_TEST(c.resolver == "system");
+    BOOST_TEST(c.trust_anchor.empty());
+    BOOST_TEST(c.dns_timeout.count() == 5000);
+    BOOST_TEST(c.max_dkim_signatures == 8u);
     BOOST_TEST(c.max_message_size == 16u << 20);
     BOOST_TEST(c.limits.max_message_size == 16u << 20);
     BOOST_TEST(c.limits.max_decompressed_size == 20u << 20);
@@ -50,7 +56,10 @@ BOOST_AUTO_TEST_CASE(parses_every_kind_of_value) {
                                   "  Socket   inet:10026@127.0.0.1  \n"
                                   "reportaddresses <TLSRPT@Example.com>, tls@example.net # two\n"
                                   "OnInvalid reject\n"
-                                  "RequireDKIM yes\n"
+                                  "RequireDKIM no\n"
+                                  "DKIMVerify no\n"
+                                  "Resolver [::1]:5353\n"
+                                  "DNSTimeout 1500ms\n"
                                   "TrustedAuthservIDs mx.example.com, mx2.example.com\n"
                                   "MaxMessageSize 2M\n"
                                   "MaxReportSize 512k\n"
@@ -64,7 +73,10 @@ BOOST_AUTO_TEST_CASE(parses_every_kind_of_value) {
     BOOST_TEST(c.report_addresses ==
                (std::vector<std::string>{"tlsrpt@example.com", "tls@example.net"}));
     BOOST_TEST((c.on_invalid == OnInvalid::reject));
-    BOOST_TEST(c.require_dkim);
+    BOOST_TEST(!c.require_dkim);
+    BOOST_TEST(!c.dkim_verify);
+    BOOST_TEST(c.resolver == "[::1]:5353");
+    BOOST_TEST(c.dns_timeout.count() == 1500);
     BOOST_TEST(c.trusted_authserv_ids.size() == 2u);
     BOOST_TEST(c.max_message_size == 2u << 20);
     BOOST_TEST(c.limits.max_decompressed_size == 512u << 10);
@@ -89,6 +101,9 @@ BOOST_AUTO_TEST_CASE(refusals_name_file_and_line) {
         {"DatabasePoolSize 0\n", "t.conf:1: bad value '0' for DatabasePoolSize"},
         {"DatabaseTimeout 0\n", "t.conf:1: bad value '0' for DatabaseTimeout"},
         {"Socket /tmp/sock\n", "t.conf:1: bad value '/tmp/sock' for Socket"},
+        {"Resolver dns.example\n", "t.conf:1: bad value 'dns.example' for Resolver"},
+        {"Resolver 127.0.0.1:99999\n", "t.conf:1: bad value '127.0.0.1:99999' for Resolver"},
+        {"DNSTimeout 0\n", "t.conf:1: bad value '0' for DNSTimeout"},
         {"UMask 9\n", "t.conf:1: bad value '9' for UMask"},
         {"ReportAddresses nobody\n", "t.conf:1: bad value 'nobody' for ReportAddresses"},
         {"\n\nSyslog no\nsyslog yes\n", "t.conf:4: Syslog already set at line 3"},

@@ -1,0 +1,35 @@
+// statements.hpp: the SQL text of the store's prepared statements (store.cpp), in one place
+// so the parameter lists can be read beside each other. Every report-writing statement takes
+// the same 24 report parameters ($1..$24, ReportRow order, see statements.cpp).
+#pragma once
+
+#include <string>
+
+namespace tlsrpt::store::sql {
+
+// Inserts a new report with its policies and failure details (ON CONFLICT DO NOTHING on the
+// key). Rows: (id, inserted, same_content, authenticated) for the new row or the existing one.
+extern const std::string insert_report;
+// The existing row of a key committed after insert_report's snapshot: same row shape.
+// $1 reporter, $2 report_id, $3 content.
+extern const std::string existing_report;
+// Locks a stored report: (authenticated, same_content). $1 id, $2 content.
+extern const std::string lock_report;
+// Moves a stored report's copy into report_conflicts before it is replaced. $1 id, $2 reason.
+extern const std::string keep_replaced_copy;
+// Removes a stored report's policies (and, by cascade, failure details). $1 id.
+extern const std::string delete_policies;
+// Drops the conflict copy identical to the one that becomes the report. $1 id, $2 content.
+extern const std::string drop_promoted_conflict;
+// Overwrites report $25 (not authenticated) with the 24 parameters and inserts its policies
+// and failure details. Rows: (id).
+extern const std::string replace_report;
+// Records the authenticated verdict of an identical re-sent copy. $1 id, then the DKIM
+// parameters $2 result .. $8 authserv (ReportRow order).
+extern const std::string upgrade_dkim;
+// A different later copy of a stored report (002_report_conflicts.sql), kept once.
+extern const std::string keep_conflict;
+// A message no report could be read from.
+extern const std::string quarantine;
+
+} // namespace tlsrpt::store::sql
