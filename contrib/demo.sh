@@ -2,8 +2,10 @@
 # demo.sh: the whole thing in one command, on one Debian 12 machine (as root):
 #   installs the dependencies (tests/setup_deps.sh), builds, starts a PostgreSQL cluster in
 #   /var/tmp/tlsrpt-demo, creates and migrates a database, starts tlsrpt-milter and a Postfix on
-#   loopback (127.0.0.1:10025, report address tlsrpt@example.test), mails the sample reports of
-#   contrib/samples through Postfix, and prints `tlsrptctl summary`.
+#   loopback (127.0.0.1:10025, report address tlsrpt@example.test), signs the sample reports of
+#   contrib/samples with DKIM keys of their reporters (made here, served by a dnsmasq on
+#   127.0.0.1:10054 that the milter asks), mails them through Postfix, and prints
+#   `tlsrptctl summary`. The milter runs with its default DKIM settings (verified, required).
 # Usage: contrib/demo.sh          run the demo, then stop everything again
 #        contrib/demo.sh --keep   leave PostgreSQL, the milter and Postfix running
 #        contrib/demo.sh --stop   stop what --keep left running
@@ -23,6 +25,7 @@ die() { echo "demo: $*" >&2; exit 1; }
 
 stop_all() {
   [ -f "$demo/milter.pid" ] && kill -TERM "$(cat "$demo/milter.pid")" 2>/dev/null
+  dns_stop "$demo/dns.pid"
   postfix_teardown "$demo"
   rm -f "$demo/main.cf.orig" "$demo/master.cf.orig"
   bash "$top/tests/pg.sh" stop "$demo/pg" fast 2>/dev/null
@@ -51,6 +54,26 @@ psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -tc \
   psql -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE tlsrpt_demo"
 "$ctl" db migrate --db "$db" || die "migration failed"
 
+step "DKIM keys of the sample reporters, served by dnsmasq on 127.0.0.1:10054"
+dkimtool() { /usr/bin/python3 "$top/tests/dkim/dkimtool.py" "$@"; }
+reporters="smallmta.example mailprovider.example bigsender.example"
+mkdir -p "$demo/dkim" "$demo/signed"
+keys=()
+for d in $reporters; do
+  [ -f "$demo/dkim/$d.key" ] || dkimtool keygen "$demo/dkim" "$d" --type rsa --bits 2048 ||
+    die "key generation failed"
+  keys+=(--local "$d" --key "demo._domainkey.$d=$demo/dkim/$d.pub")
+done
+dkimtool dns-conf "$demo/dkim/dnsmasq.conf" "${keys[@]}" || die "DNS configuration failed"
+dns_stop "$demo/dns.pid"
+dns_start 10054 "$demo/dkim/dnsmasq.conf" "$demo/dns.pid" "$demo/dns.log" ||
+  die "dnsmasq did not start: see $demo/dns.log"
+for f in "$top"/contrib/samples/*.eml; do
+  d=$(sed -n 's/^From:.*@\([a-z.]*\)>.*/\1/p' "$f" | head -n 1)
+  dkimtool sign "$f" "$demo/signed/$(basename "$f")" --domain "$d" --selector demo \
+    --key "$demo/dkim/$d.key" || die "signing $f failed"
+done
+
 step "tlsrpt-milter on inet:10026@127.0.0.1"
 cat >"$demo/tlsrpt-milter.conf" <<CONF
 # demo configuration; every setting: build/src/milter/tlsrpt-milter --dump-config
@@ -58,6 +81,7 @@ Socket inet:10026@127.0.0.1
 Database $db
 ReportAddresses tlsrpt@example.test
 OnInvalid quarantine
+Resolver 127.0.0.1:10054
 PidFile $demo/milter.pid
 Syslog no
 CONF
@@ -67,8 +91,8 @@ wait_for 10 listening 10026 || die "the milter did not start: $(tail -n 3 "$demo
 step "Postfix on 127.0.0.1:10025 (log: $maillog)"
 postfix_setup 10026 "$demo" "$maillog" || die "Postfix did not start"
 
-step "mailing the sample reports to tlsrpt@example.test"
-for f in "$top"/contrib/samples/*.eml; do
+step "mailing the signed sample reports to tlsrpt@example.test"
+for f in "$demo"/signed/*.eml; do
   printf '%-28s %s\n' "$(basename "$f")" \
     "$(python3 "$top/tests/e2e/mail.py" send --port 10025 --to tlsrpt@example.test "$f")"
 done

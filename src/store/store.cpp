@@ -147,19 +147,25 @@ std::string replacement_reason(const ReportRow& r) {
 
 // One report in one statement (autocommit): all its rows or none.
 Outcome Store::insert(const ReportRow& r) {
-    pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_store_report");
-    pqxx::result res = exec_report(tx, "tlsrpt_insert_report", r);
-    if (res.empty())
-        res = tx.exec_prepared("tlsrpt_existing_report", r.reporter, r.report_id, r.content);
-    if (res.empty()) throw TemporaryError("report neither inserted nor found; retry");
-    Outcome out = outcome_of(res[0], r);
-    const bool held_unauthenticated = !res[0][3].as<bool>();
+    Outcome out;
+    bool held_unauthenticated = false;
+    {
+        pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_store_report");
+        pqxx::result res = exec_report(tx, "tlsrpt_insert_report", r);
+        if (res.empty())
+            res = tx.exec_prepared("tlsrpt_existing_report", r.reporter, r.report_id, r.content);
+        if (res.empty()) throw TemporaryError("report neither inserted nor found; retry");
+        out = outcome_of(res[0], r);
+        held_unauthenticated = !res[0][3].as<bool>();
+        const bool replacing =
+            out.status != Status::stored && r.dkim_authenticated && held_unauthenticated;
+        if (out.status == Status::conflict && !replacing)
+            tx.exec_prepared("tlsrpt_conflict", out.report_pk, r.source, r.content, r.message_id,
+                             r.mail_from, r.subject, r.dkim_result, r.dkim_domain, r.dkim_selector,
+                             r.dkim_authenticated, r.raw, r.raw_text);
+    }
     if (out.status != Status::stored && r.dkim_authenticated && held_unauthenticated)
-        return replace(r, out.report_pk);
-    if (out.status == Status::conflict)
-        tx.exec_prepared("tlsrpt_conflict", out.report_pk, r.source, r.content, r.message_id,
-                         r.mail_from, r.subject, r.dkim_result, r.dkim_domain, r.dkim_selector,
-                         r.dkim_authenticated, r.raw, r.raw_text);
+        return replace(r, out.report_pk); // its own transaction, after the statement above
     return out;
 }
 
@@ -174,11 +180,13 @@ Outcome Store::replace(const ReportRow& r, std::int64_t report_pk) {
     Outcome out;
     out.report_pk = report_pk;
     if (lock[0][0].as<bool>()) { // another authenticated copy won meanwhile: the usual rules
-        tx.abort();
-        pqxx::nontransaction again(impl_->prepared(), "tlsrpt_store_report");
-        const pqxx::result res =
-            again.exec_prepared("tlsrpt_existing_report", r.reporter, r.report_id, r.content);
-        return outcome_of(res.at(0), r);
+        out.status = lock[0][1].as<bool>() ? Status::duplicate : Status::conflict;
+        if (out.status == Status::conflict)
+            tx.exec_prepared("tlsrpt_conflict", report_pk, r.source, r.content, r.message_id,
+                             r.mail_from, r.subject, r.dkim_result, r.dkim_domain, r.dkim_selector,
+                             r.dkim_authenticated, r.raw, r.raw_text);
+        tx.commit();
+        return out;
     }
     if (lock[0][1].as<bool>()) {
         tx.exec_prepared("tlsrpt_upgrade_dkim", report_pk, r.dkim_result, r.dkim_domain,
