@@ -18,6 +18,7 @@ milter_pid=
 
 cleanup() {
   [ -n "$milter_pid" ] && kill -TERM "$milter_pid" 2>/dev/null && wait "$milter_pid"
+  dns_stop "$work/dns.pid"
   postfix_teardown "$work"
   bash "$top/tests/pg.sh" stop "$pgdir" fast
   rm -rf "$pgdir"
@@ -36,13 +37,24 @@ bash "$top/tests/pg.sh" start "$pgdir" "$PGPORT" || exit 1 # fsync stays on
 psql -X -q -d postgres -c "CREATE DATABASE tlsrpt_load" || exit 1
 "$build/src/tlsrptctl" db migrate --db "dbname=tlsrpt_load" >/dev/null || exit 1
 
-cat >"$work/milter.conf" <<EOF
+dkimtool() { /usr/bin/python3 "$top/tests/dkim/dkimtool.py" "$@"; }
+dkimtool keygen "$work" load --type rsa --bits 2048 &&
+  dkimtool dns-conf "$work/dnsmasq.conf" --local load.example \
+    --key "load._domainkey.load.example=$work/load.pub" &&
+  dns_start 10055 "$work/dnsmasq.conf" "$work/dns.pid" "$work/dns.log" || exit 1
+
+milter_conf() { # DKIM_LINES
+  cat >"$work/milter.conf" <<EOF
 Socket inet:10026@127.0.0.1
 Database host=$PGHOST port=$PGPORT user=$PGUSER dbname=tlsrpt_load
 ReportAddresses tlsrpt@example.test
 DatabasePoolSize $pool
+Resolver 127.0.0.1:10055
 Syslog no
+$1
 EOF
+}
+milter_conf $'DKIMVerify no\nRequireDKIM no'
 "$build/src/milter/tlsrpt-milter" -f -c "$work/milter.conf" >"$work/milter.log" 2>&1 &
 milter_pid=$!
 wait_for 10 listening 10026 || { cat "$work/milter.log"; exit 1; }
@@ -51,10 +63,19 @@ postfix_setup 10026 "$work" "$maillog" \
   "127.0.0.1:10028/inet = 127.0.0.1:10028 inet n - n - - smtpd -o smtpd_milters=" &&
   wait_for 15 listening 10028 || exit 1
 
+echo "== without DKIM verification (DKIMVerify no, RequireDKIM no)"
 python3 "$top/tests/load_smtp.py" -n "$n" -c "$sessions" --milter-pid "$milter_pid" \
-  --maillog "$maillog"
+  --maillog "$maillog" --tag unsigned --skip-plain
 rc=$?
+milter_conf "" # the defaults: verified and required
+kill -HUP "$milter_pid" && wait_for 10 grep -q "reloaded configuration" "$work/milter.log" || exit 1
+echo "== with DKIM verification (the default), signed reports"
+/usr/bin/python3 "$top/tests/load_smtp.py" -n "$n" -c "$sessions" --milter-pid "$milter_pid" \
+  --maillog "$maillog" --tag signed --sign "$work/load.key" || rc=1
 stored=$(psql -X -At -d tlsrpt_load -c "SELECT count(*) FROM tlsrpt.reports")
-echo "reports in the database: $stored (expected $n)"
-[ "$stored" = "$n" ] || rc=1
+authenticated=$(psql -X -At -d tlsrpt_load -c \
+  "SELECT count(*) FROM tlsrpt.reports WHERE dkim_authenticated")
+echo "reports in the database: $stored (expected $((2 * n))), authenticated $authenticated" \
+  "(expected $n)"
+[ "$stored" = $((2 * n)) ] && [ "$authenticated" = "$n" ] || rc=1
 exit $rc
