@@ -47,6 +47,9 @@ BOOST_AUTO_TEST_CASE(decision_table) {
     big.too_large = true;
     Facts big_mixed = big;
     big_mixed.other_recipients = true;
+    Facts dns = stored(0);
+    dns.temporary = "key lookup of sel._domainkey.reporter.example failed temporarily";
+    dns.temp_cause = TempCause::dns;
     Facts temp_and_unusable = unusable(OnInvalid::reject);
     temp_and_unusable.temporary = "pool timeout";
     const Row rows[] = {
@@ -54,6 +57,7 @@ BOOST_AUTO_TEST_CASE(decision_table) {
         {"stored, other rcpts", stored(2, true), Action::remove_report_rcpts, Verdict::stored, ""},
         {"all duplicates", dup, Action::discard, Verdict::duplicate, ""},
         {"temporary", temp, Action::tempfail, Verdict::tempfail, "451"},
+        {"DKIM key lookup failed", dns, Action::tempfail, Verdict::tempfail, "451"},
         {"temporary beats unusable", temp_and_unusable, Action::tempfail, Verdict::tempfail, "451"},
         {"too large", big, Action::reject, Verdict::rejected, "552"},
         {"too large, other rcpts", big_mixed, Action::accept, Verdict::passed, ""},
@@ -91,6 +95,19 @@ BOOST_AUTO_TEST_CASE(decision_table) {
             if (d.action == Action::reject) BOOST_TEST(!r.facts.other_recipients);
         }
     }
+}
+
+// RFC 6376 §6.1.2 TEMPFAIL: the sender retries; the enhanced code says which kind of trouble.
+BOOST_AUTO_TEST_CASE(dkim_lookup_failure_is_4_7_5) {
+    Facts f;
+    f.temporary = "key lookup failed";
+    f.temp_cause = TempCause::dns;
+    const Decision d = decide(f);
+    BOOST_REQUIRE(d.reply);
+    BOOST_TEST(d.reply->code + " " + d.reply->xcode == "451 4.7.5");
+    f.temp_cause = TempCause::database;
+    BOOST_TEST(decide(f).reply->xcode == "4.3.0");
+    BOOST_TEST(to_string(TempCause::dns) == std::string("dns"));
 }
 
 BOOST_AUTO_TEST_CASE(reject_reply_carries_the_reason) {

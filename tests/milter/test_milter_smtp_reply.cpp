@@ -18,8 +18,9 @@ BOOST_AUTO_TEST_CASE(fixed_codes) {
     BOOST_TEST(make_reply(ReplyKind::invalid).code == "550");
     BOOST_TEST(make_reply(ReplyKind::invalid).xcode == "5.6.0");
     BOOST_TEST(make_reply(ReplyKind::shutting_down).xcode == "4.3.2");
-    for (auto k :
-         {ReplyKind::tempfail, ReplyKind::shutting_down, ReplyKind::too_large, ReplyKind::invalid})
+    BOOST_TEST(make_reply(ReplyKind::dkim_tempfail).xcode == "4.7.5");
+    for (auto k : {ReplyKind::tempfail, ReplyKind::shutting_down, ReplyKind::dkim_tempfail,
+                   ReplyKind::too_large, ReplyKind::invalid})
         BOOST_TEST(is_valid_reply(make_reply(k)));
 }
 
