@@ -117,6 +117,33 @@ BOOST_AUTO_TEST_CASE(limits_on_size_depth_and_parts) {
     BOOST_REQUIRE(!r.ok());
     BOOST_TEST(r.error().message.find("max_mime_parts") != std::string::npos);
 
+    // parts without Content-Type, and "Content-Type :" with a blank, count too: refused before
+    // GMime builds an object per part
+    std::string flood = "Content-Type: multipart/mixed; boundary=\"b\"\n\n";
+    for (int i = 0; i < 200; ++i)
+        flood += "--b\n\nx\n";
+    r = extract_message(flood + "--b--\n", {});
+    BOOST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error().message.find("max_mime_parts") != std::string::npos);
+    std::string blank = "Content-Type: multipart/mixed; boundary=\"b0\"\n\n";
+    for (int i = 0; i < 100; ++i)
+        blank += "--b" + std::to_string(i) + "\nContent-Type : multipart/mixed; boundary=\"b" +
+                 std::to_string(i + 1) + "\"\n\n";
+    r = extract_message(blank, {});
+    BOOST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error().message.find("max_mime_parts") != std::string::npos);
+
+    // header lines of the parts count against max_header_lines
+    std::string headers = "Content-Type: multipart/mixed; boundary=\"b\"\n\n--b\n";
+    for (int i = 0; i < 50; ++i)
+        headers += "X-H" + std::to_string(i) + ": v\n";
+    headers += "Content-Type: application/tlsrpt+json\n\n{}\n--b--\n";
+    small = Limits{};
+    small.max_header_lines = 40;
+    r = extract_message(headers, small);
+    BOOST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error().message.find("max_header_lines (40)") != std::string::npos);
+
     small = Limits{};
     small.max_reports = 1;
     r = extract_message(test::fixture("mime/two-reports.eml"), small);

@@ -69,5 +69,5 @@ BOOST_AUTO_TEST_CASE(limits_by_name) {
     BOOST_TEST(set_limit(l, "max_mime_parts", "12x").find("not a positive number") !=
                std::string::npos);
     BOOST_TEST(set_limit(l, "max_bogus", "1").find("unknown limit") != std::string::npos);
-    BOOST_TEST(limit_table().size() == 9u);
+    BOOST_TEST(limit_table().size() == 11u);
 }

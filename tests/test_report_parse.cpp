@@ -226,6 +226,89 @@ BOOST_AUTO_TEST_CASE(limits_apply) {
     BOOST_TEST(!parse_report_json(json, small).ok());
 }
 
+namespace {
+
+// A report with one sts policy whose failure-details are `details` (JSON text).
+std::string with_details(const std::string& details, const std::string& id = "r-1") {
+    return "{\"organization-name\": \"o\", \"contact-info\": \"t@reporter.example\", "
+           "\"report-id\": \"" +
+           id +
+           "\", \"date-range\": {\"start-datetime\": \"2026-03-01T00:00:00Z\", "
+           "\"end-datetime\": \"2026-03-01T23:59:59Z\"}, \"policies\": [{\"policy\": "
+           "{\"policy-type\": \"sts\", \"policy-domain\": \"example.com\"}, \"summary\": "
+           "{\"total-successful-session-count\": 1, \"total-failure-session-count\": 2}, "
+           "\"failure-details\": [" +
+           details + "]}]}";
+}
+
+} // namespace
+
+// {} says nothing about a failure: skipped (never a row) and recorded, not refused.
+BOOST_AUTO_TEST_CASE(empty_failure_details_are_skipped) {
+    const Report r = parse_ok(with_details("{}, {\"result-type\": \"certificate-expired\", "
+                                           "\"failed-session-count\": 2}, {}"));
+    BOOST_REQUIRE_EQUAL(r.policies.at(0).failure_details.size(), 1u);
+    BOOST_TEST(r.has_quirk(quirk::failure_details_empty));
+}
+
+// Every entry, empty or not, spends from the message's failure-details budget.
+BOOST_AUTO_TEST_CASE(failure_details_budget_is_per_message) {
+    std::string many;
+    for (int i = 0; i < 30; ++i)
+        many += std::string(i ? "," : "") + "{}";
+    Limits l;
+    l.max_failure_details = 20;
+    auto r = parse_report_json(with_details(many), l);
+    BOOST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error().message.find("max_failure_details (20) entries in this message") !=
+               std::string::npos);
+    // two reports of 15 share one budget of 20
+    std::string fifteen;
+    for (int i = 0; i < 15; ++i)
+        fifteen += std::string(i ? "," : "") + "{\"result-type\": \"x\"}";
+    Budget shared(l);
+    BOOST_TEST(parse_report_json(with_details(fifteen), l, nullptr, &shared).ok());
+    BOOST_TEST(!parse_report_json(with_details(fifteen, "r-2"), l, nullptr, &shared).ok());
+}
+
+BOOST_AUTO_TEST_CASE(json_values_budget) {
+    Limits l;
+    l.max_json_values = 5;
+    auto r = parse_report_json(with_details("{\"result-type\": \"x\"}"), l);
+    BOOST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error().message.find("max_json_values (5)") != std::string::npos);
+}
+
+// A count no sender can mean (above 2^40) is refused, so that sums stay far from overflow.
+BOOST_AUTO_TEST_CASE(absurd_counts_are_refused) {
+    auto r = parse_report_json(
+        with_details("{\"result-type\": \"x\", \"failed-session-count\": 9000000000000000000}"),
+        {});
+    BOOST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error().message.find("above 2^40") != std::string::npos);
+    BOOST_TEST(parse_report_json(with_details("{\"result-type\": \"x\", "
+                                              "\"failed-session-count\": 1099511627776}"),
+                                 {})
+                   .ok());
+}
+
+// A control character (NUL included) in an address member is no address.
+BOOST_AUTO_TEST_CASE(control_characters_in_addresses_are_refused) {
+    auto r = parse_report_json(
+        with_details("{\"result-type\": \"x\", \"sending-mta-ip\": \"192.0.2.1\\u0000\"}"), {});
+    BOOST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error().message.find("control character") != std::string::npos);
+    BOOST_TEST(r.error().message.find("failure-details[0]") != std::string::npos);
+}
+
+// Storage keys longer than an index entry can hold are refused at once, not retried forever.
+BOOST_AUTO_TEST_CASE(overlong_keys_are_refused) {
+    auto r = parse_report_json(with_details("", std::string(2000, 'x')), {});
+    BOOST_REQUIRE(!r.ok());
+    BOOST_TEST(r.error().message.find("report-id of 2000 bytes") != std::string::npos);
+    BOOST_TEST(parse_report_json(with_details("", std::string(1024, 'x')), {}).ok());
+}
+
 BOOST_AUTO_TEST_CASE(reads_a_large_report) {
     std::string json = R"({"organization-name":"big","date-range":{"start-datetime":)"
                        R"("2026-01-01T00:00:00Z","end-datetime":"2026-01-01T23:59:59Z"},)"

@@ -23,6 +23,8 @@ inline constexpr const char* tlsa_policy_string_json = "tlsa-policy-string-json"
 inline constexpr const char* failure_details_missing = "failure-details-missing";
 // a failure-details entry with only result-type and failed-session-count (Mail.ru, Microsoft).
 inline constexpr const char* failure_details_minimal = "failure-details-minimal";
+// a failure-details entry without any member ({}): skipped, never stored.
+inline constexpr const char* failure_details_empty = "failure-details-empty";
 inline constexpr const char* contact_info_missing = "contact-info-missing";
 // Postfix's reporter omits policy-domain for no-policy-found; filled from TLS-Report-Domain.
 inline constexpr const char* policy_domain_missing = "policy-domain-missing";

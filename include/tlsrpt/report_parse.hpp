@@ -13,9 +13,11 @@ namespace tlsrpt {
 
 // Parses one report. `headers` (may be null) supplies TLS-Report-Domain when a policy lacks
 // policy-domain; they are also copied onto the report. Takes the JSON by value: it becomes
-// Report::raw_json. Uses one simdjson parser per thread.
+// Report::raw_json. Spends from `budget` (the message's; its JSON bytes already counted by
+// the caller), else from a budget of its own that counts the JSON too. Uses one simdjson
+// parser per thread.
 Result<Report> parse_report_json(std::string json, const Limits& limits,
-                                 const MessageHeaders* headers = nullptr);
+                                 const MessageHeaders* headers = nullptr, Budget* budget = nullptr);
 
 // True for the RFC 8460 §4.3 / IANA "STARTTLS Validation Result Types" values.
 bool is_known_result_type(std::string_view value);

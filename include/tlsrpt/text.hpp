@@ -17,6 +17,9 @@ std::string to_lower(std::string_view s);
 // brackets and the trailing dot(s) of a fully qualified name removed.
 std::string normalize_domain(std::string_view d);
 
+// Whether s holds an ASCII control character (NUL, C0, DEL).
+bool has_control_character(std::string_view s);
+
 // Without leading and trailing whitespace.
 std::string_view trim(std::string_view s);
 

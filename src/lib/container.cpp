@@ -14,6 +14,7 @@
 
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <strings.h>
 
 namespace tlsrpt {
@@ -32,33 +33,70 @@ bool ends_with(std::string_view s, std::string_view suffix) {
            strncasecmp(s.data() + s.size() - suffix.size(), suffix.data(), suffix.size()) == 0;
 }
 
-// Counts Content-Type fields and those that open a container (multipart/*, message/*). Every
-// MIME part and every nesting level needs one, so this bounds what GMime will recurse into.
+// A pre-scan of what GMime would build, before it builds anything (GMime makes one object per
+// part and per header line, and recurses once per nesting level): lines that can open a part
+// ("--" and a boundary), header lines (of the message and of every part's header block), and
+// Content-Type fields that open a container (multipart/*, message/*; "Content-Type :" with
+// blanks before the colon counts too, as GMime reads it so).
 struct MimeCensus {
-    std::size_t content_types = 0;
+    std::size_t delimiters = 0;
+    std::size_t header_lines = 0;
     std::size_t containers = 0;
 };
 
+bool opens_container(std::string_view line) {
+    static constexpr std::string_view field = "content-type";
+    if (line.size() <= field.size() || strncasecmp(line.data(), field.data(), field.size()) != 0)
+        return false;
+    std::size_t v = field.size();
+    while (v < line.size() && (line[v] == ' ' || line[v] == '\t'))
+        ++v;
+    if (v >= line.size() || line[v] != ':') return false;
+    ++v;
+    while (v < line.size() && (line[v] == ' ' || line[v] == '\t'))
+        ++v;
+    const std::string_view rest = line.substr(v);
+    return (rest.size() >= 10 && strncasecmp(rest.data(), "multipart/", 10) == 0) ||
+           (rest.size() >= 8 && strncasecmp(rest.data(), "message/", 8) == 0);
+}
+
 MimeCensus census(std::string_view m) {
-    static constexpr std::string_view field = "content-type:";
     MimeCensus c;
+    bool in_headers = true; // the message's own header section first
     for (std::size_t i = 0; i < m.size();) {
         const std::size_t nl = m.find('\n', i);
-        const std::size_t line_end = nl == std::string_view::npos ? m.size() : nl + 1;
-        if ((m[i] == 'c' || m[i] == 'C') && line_end - i > field.size() &&
-            strncasecmp(m.data() + i, field.data(), field.size()) == 0) {
-            ++c.content_types;
-            std::size_t v = i + field.size();
-            while (v < m.size() && (m[v] == ' ' || m[v] == '\t' || m[v] == '\r' || m[v] == '\n'))
-                ++v;
-            const std::string_view rest = m.substr(v, 10);
-            if ((rest.size() >= 10 && strncasecmp(rest.data(), "multipart/", 10) == 0) ||
-                (rest.size() >= 8 && strncasecmp(rest.data(), "message/", 8) == 0))
-                ++c.containers;
+        const std::size_t end = nl == std::string_view::npos ? m.size() : nl + 1;
+        std::string_view line = m.substr(i, end - i);
+        while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
+            line.remove_suffix(1);
+        i = end;
+        if (line.size() > 2 && line[0] == '-' && line[1] == '-' && line[2] != ' ' &&
+            line[2] != '\t') {
+            ++c.delimiters;
+            in_headers = true; // a part's header block follows a boundary line
+            continue;
         }
-        i = line_end;
+        if (!in_headers) continue;
+        if (line.empty()) {
+            in_headers = false;
+            continue;
+        }
+        ++c.header_lines;
+        if (opens_container(line)) ++c.containers;
     }
     return c;
+}
+
+std::optional<Error> census_error(const MimeCensus& c, const Limits& limits) {
+    if (c.containers > limits.max_mime_parts || c.delimiters > 2 * limits.max_mime_parts + 2)
+        return make_error(ErrorKind::too_large, "more than max_mime_parts (" +
+                                                    std::to_string(limits.max_mime_parts) +
+                                                    ") MIME parts");
+    if (c.header_lines > limits.max_header_lines)
+        return make_error(ErrorKind::too_large, "more than max_header_lines (" +
+                                                    std::to_string(limits.max_header_lines) +
+                                                    ") header lines");
+    return std::nullopt;
 }
 
 std::string lower(const char* s) {
@@ -215,11 +253,7 @@ Result<Extraction> extract_message(std::string_view message, const Limits& limit
         return make_error(ErrorKind::too_large, "message of " + std::to_string(message.size()) +
                                                     " bytes exceeds max_message_size " +
                                                     std::to_string(limits.max_message_size));
-    const MimeCensus c = census(message);
-    if (c.containers > limits.max_mime_parts || c.content_types > 4 * limits.max_mime_parts)
-        return make_error(ErrorKind::too_large, "more than max_mime_parts (" +
-                                                    std::to_string(limits.max_mime_parts) +
-                                                    ") MIME parts");
+    if (auto err = census_error(census(message), limits)) return *err;
     init_gmime();
     Extraction out;
     const std::string mime = mime_view(split_header_section(message), out.headers);

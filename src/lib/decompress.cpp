@@ -38,8 +38,9 @@ struct InflateStream {
 };
 
 Error too_big(std::size_t max_out) {
-    return make_error(ErrorKind::too_large, "decompressed report exceeds max_decompressed_size (" +
-                                                std::to_string(max_out) + " bytes)");
+    return make_error(ErrorKind::too_large,
+                      "decompressed data exceeds what is left of max_decompressed_size (" +
+                          std::to_string(max_out) + " bytes)");
 }
 
 bool all_zero(std::string_view s) {

@@ -10,14 +10,18 @@ const std::vector<LimitInfo>& limit_table() {
     static const std::vector<LimitInfo> table = {
         {"max_message_size", &Limits::max_message_size, "largest message or file read, bytes"},
         {"max_decompressed_size", &Limits::max_decompressed_size,
-         "largest report after gzip/zip decompression, bytes"},
+         "JSON bytes after gzip/zip decompression, all reports of a message together"},
         {"max_mime_depth", &Limits::max_mime_depth, "deepest nesting of MIME containers"},
         {"max_mime_parts", &Limits::max_mime_parts, "most MIME parts in one message"},
+        {"max_header_lines", &Limits::max_header_lines,
+         "most header lines in one message, its MIME parts included"},
         {"max_reports", &Limits::max_reports, "most reports in one message or archive"},
         {"max_json_depth", &Limits::max_json_depth, "deepest JSON nesting"},
         {"max_policies", &Limits::max_policies, "most policies (and policy-string entries)"},
         {"max_failure_details", &Limits::max_failure_details,
-         "most failure-details entries in one policy"},
+         "most failure-details entries, all reports of a message together"},
+        {"max_json_values", &Limits::max_json_values,
+         "most JSON strings, numbers and list entries read, all reports of a message together"},
         {"max_string_length", &Limits::max_string_length, "longest JSON string, bytes"},
     };
     return table;

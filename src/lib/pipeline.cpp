@@ -60,7 +60,14 @@ struct Context {
     const Limits& limits;
     const MessageHeaders* headers;
     std::vector<Report>& out;
+    Budget budget; // the message's, spent by every part, layer and report
 };
+
+Error over_budget(const Limits& limits) {
+    return make_error(ErrorKind::too_large, "decompressed reports exceed max_decompressed_size (" +
+                                                std::to_string(limits.max_decompressed_size) +
+                                                " bytes per message)");
+}
 
 std::string where(const std::string& name) {
     return name.empty() ? "" : "part " + name + ": ";
@@ -72,12 +79,16 @@ Error in_part(const std::string& name, Error e) {
 }
 
 // Routes one payload by format; gzip and zip may wrap each other once (a zipped .json.gz).
+// Every JSON document parsed spends its size from the message's budget, and so does every
+// decompression, which may only produce what is left of it.
 std::optional<Error> decode(Context& ctx, std::string bytes, const std::string& name, int layers) {
     const PayloadFormat fmt = sniff_format(bytes);
     if (fmt == PayloadFormat::json) {
         if (ctx.out.size() >= ctx.limits.max_reports)
             return make_error(ErrorKind::too_large, "more than max_reports reports");
-        auto report = parse_report_json(std::move(bytes), ctx.limits, ctx.headers);
+        if (layers == 0 && !spend(ctx.budget.decompressed, bytes.size()))
+            return in_part(name, over_budget(ctx.limits));
+        auto report = parse_report_json(std::move(bytes), ctx.limits, ctx.headers, &ctx.budget);
         if (!report) return in_part(name, report.error());
         report->part_name = name;
         ctx.out.push_back(std::move(*report));
@@ -87,12 +98,15 @@ std::optional<Error> decode(Context& ctx, std::string bytes, const std::string& 
         return make_error(ErrorKind::not_a_report,
                           where(name) + "content is neither JSON, gzip nor zip");
     if (fmt == PayloadFormat::gzip) {
-        auto json = gunzip(bytes, ctx.limits.max_decompressed_size);
+        auto json = gunzip(bytes, ctx.budget.decompressed);
         if (!json) return in_part(name, json.error());
+        ctx.budget.decompressed -= json->size();
         return decode(ctx, std::move(*json), name, layers + 1);
     }
-    auto entries = unzip(bytes, ctx.limits.max_decompressed_size, ctx.limits.max_reports);
+    auto entries = unzip(bytes, ctx.budget.decompressed, ctx.limits.max_reports);
     if (!entries) return in_part(name, entries.error());
+    for (const ArchiveEntry& e : *entries)
+        ctx.budget.decompressed -= std::min(ctx.budget.decompressed, e.data.size());
     for (ArchiveEntry& e : *entries)
         if (auto err = decode(ctx, std::move(e.data), e.name, layers + 1)) return err;
     return std::nullopt;
@@ -107,13 +121,13 @@ Result<std::vector<Report>> read_reports(std::string_view bytes, const Limits& l
                                                     " bytes exceeds max_message_size " +
                                                     std::to_string(limits.max_message_size));
     if (detect_input(bytes) != InputKind::message) {
-        Context ctx{limits, nullptr, reports};
+        Context ctx{limits, nullptr, reports, Budget(limits)};
         if (auto err = decode(ctx, std::string(bytes), "", 0)) return *err;
         return reports;
     }
     auto extraction = extract_message(bytes, limits);
     if (!extraction) return extraction.error();
-    Context ctx{limits, &extraction->headers, reports};
+    Context ctx{limits, &extraction->headers, reports, Budget(limits)};
     for (Payload& p : extraction->payloads)
         if (auto err = decode(ctx, std::move(p.bytes), p.name.empty() ? p.content_type : p.name, 0))
             return *err;

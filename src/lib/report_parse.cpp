@@ -6,6 +6,9 @@
 // make are tolerated and recorded as quirks (quirks.hpp). One parser per thread, reused.
 #include "tlsrpt/report_parse.hpp"
 
+#include "json_support.hpp"
+#include "report_finish.hpp"
+
 #include "tlsrpt/datetime.hpp"
 #include "tlsrpt/policy_string.hpp"
 #include "tlsrpt/quirks.hpp"
@@ -42,110 +45,16 @@ bool is_known_policy_type(std::string_view v) {
 
 namespace {
 
-using MaybeError = std::optional<Error>;
+using namespace json;
 
-// A JSON path built lazily: the walk links one per level on the stack, and the text
-// ("policies[2].failure-details[0].failed-session-count") is made only for an error.
-class Path {
-  public:
-    Path(const char* root) : name_(root) {}
-    Path(const Path* parent, std::string_view member) : parent_(parent), name_(member) {}
-    Path(const Path* parent, std::size_t index) : parent_(parent), index_(index), is_index_(true) {}
-
-    // "$" for the document itself, else the member path from it
-    std::string str() const {
-        const std::string out = parent_ ? parent_->prefix() : std::string();
-        if (is_index_) return out + "[" + std::to_string(index_) + "]";
-        if (!parent_ && name_.empty()) return "$";
-        return out.empty() ? std::string(name_) : out + "." + std::string(name_);
-    }
-
-  private:
-    std::string prefix() const { return !parent_ && name_.empty() ? std::string() : str(); }
-
-  public:
-  private:
-    const Path* parent_ = nullptr;
-    std::string_view name_;
-    std::size_t index_ = 0;
-    bool is_index_ = false;
-};
-
-Error invalid(const Path& path, const std::string& what) {
-    return make_error(ErrorKind::invalid, path.str() + ": " + what);
-}
-
-Error json_error(const Path& path, simdjson::error_code e) {
-    return make_error(ErrorKind::malformed,
-                      "not valid JSON at " + path.str() + ": " + simdjson::error_message(e));
-}
-
-struct Shape {
-    std::size_t max_depth = 0;
-    bool trailing = false; // non-blank bytes after the top-level value closed
-};
-
-// Nesting depth and trailing content, counted outside strings. Runs before simdjson: On-Demand
-// skips unknown members without a depth bound of its own and does not look past the value.
-// Index of the quote closing the string that opens before `from`: a quote preceded by an even
-// number of backslashes. npos when the string never closes.
-std::size_t string_end(std::string_view s, std::size_t from) {
-    for (std::size_t q = s.find('"', from); q != std::string_view::npos; q = s.find('"', q + 1)) {
-        std::size_t backslashes = 0;
-        while (q - backslashes > from && s[q - backslashes - 1] == '\\')
-            ++backslashes;
-        if (backslashes % 2 == 0) return q;
-    }
-    return std::string_view::npos;
-}
-
-Shape json_shape(std::string_view s) {
-    Shape shape;
-    std::size_t depth = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        const char c = s[i];
-        if (c == '"') {
-            i = string_end(s, i + 1);
-            if (i == std::string_view::npos) break; // unterminated: simdjson names the error
-        } else if (c == '{' || c == '[') {
-            shape.max_depth = std::max(shape.max_depth, ++depth);
-        } else if ((c == '}' || c == ']') && depth > 0 && --depth == 0) {
-            const auto rest = s.find_first_not_of(" \t\r\n", i + 1);
-            shape.trailing = rest != std::string_view::npos;
-            break;
-        }
-    }
-    return shape;
-}
-
-// FNV-1a, for a stable stand-in report-id when a sender leaves it out (digest §5).
-std::string content_hash(std::string_view s) {
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : s)
-        h = (h ^ c) * 1099511628211ull;
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-}
-
-// Remembers which members of one object were seen, to refuse duplicate names.
-class SeenMembers {
-  public:
-    bool first_time(unsigned bit) {
-        const bool seen = bits_ & (1u << bit);
-        bits_ |= 1u << bit;
-        return !seen;
-    }
-    bool has(unsigned bit) const { return bits_ & (1u << bit); }
-
-  private:
-    unsigned bits_ = 0;
-};
+// Session counts above this are no real counts (2^40 sessions a day is ~12 million a second),
+// and sums of them must stay far from int64 overflow in the views.
+constexpr std::int64_t kMaxCount = std::int64_t{1} << 40;
 
 class Walker {
   public:
-    Walker(const Limits& limits, Report& report, const MessageHeaders* headers)
-        : limits_(limits), r_(report), headers_(headers) {}
+    Walker(const Limits& limits, Budget& budget, Report& report, const MessageHeaders* headers)
+        : limits_(limits), budget_(budget), r_(report), headers_(headers) {}
 
     MaybeError top(od::document& doc);
 
@@ -156,7 +65,7 @@ class Walker {
     MaybeError policy_object(od::value v, const Path& path, Policy& p);
     MaybeError summary(od::value v, const Path& path, Policy& p);
     MaybeError failure_details(od::value v, const Path& path, Policy& p);
-    MaybeError detail(od::value v, const Path& path, FailureDetail& d);
+    MaybeError detail(od::value v, const Path& path, FailureDetail& d, bool& empty);
     MaybeError read_string(od::value v, const Path& path, std::string& out);
     MaybeError read_count(od::value v, const Path& path, std::int64_t& out);
     MaybeError read_string_list(od::value v, const Path& path, std::vector<std::string>& out,
@@ -167,14 +76,22 @@ class Walker {
     MaybeError members(od::value v, const Path& path, const std::array<std::string_view, N>& known,
                        SeenMembers& seen, Visit&& visit);
     MaybeError duplicate(const Path& path, std::string_view key);
-    void finish_policy(Policy& p);
-    void parse_policy_string(Policy& p);
-    void expand_tlsa_json(Policy& p);
+
+    MaybeError take_value(const Path& path);
 
     const Limits& limits_;
+    Budget& budget_;
     Report& r_;
     const MessageHeaders* headers_;
 };
+
+// Every value materialised spends from the message's budget (limits.hpp).
+MaybeError Walker::take_value(const Path& path) {
+    if (spend(budget_.json_values, 1)) return std::nullopt;
+    return make_error(ErrorKind::too_large, path.str() + ": more than max_json_values (" +
+                                                std::to_string(limits_.max_json_values) +
+                                                ") values in this message");
+}
 
 MaybeError Walker::duplicate(const Path& path, std::string_view key) {
     return invalid(path, "member \"" + std::string(key) + "\" appears twice (RFC 7493 §2.3)");
@@ -215,6 +132,7 @@ MaybeError Walker::members(od::value v, const Path& path,
 }
 
 MaybeError Walker::read_string(od::value v, const Path& path, std::string& out) {
+    if (auto err = take_value(path)) return err;
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(path, e);
     std::string_view s;
@@ -243,6 +161,11 @@ MaybeError Walker::read_string(od::value v, const Path& path, std::string& out) 
 }
 
 MaybeError Walker::read_count(od::value v, const Path& path, std::int64_t& out) {
+    if (auto err = take_value(path)) return err;
+    auto bounded = [&]() -> MaybeError {
+        if (out <= kMaxCount) return std::nullopt;
+        return invalid(path, "count " + std::to_string(out) + " is above 2^40 (not a real count)");
+    };
     od::json_type t;
     if (auto e = v.type().get(t)) return json_error(path, e);
     if (t == od::json_type::string) {
@@ -254,7 +177,7 @@ MaybeError Walker::read_count(od::value v, const Path& path, std::int64_t& out) 
             return invalid(path, "count \"" + std::string(s.substr(0, 40)) +
                                      "\" is not a non-negative integer");
         r_.add_quirk(quirk::count_as_string);
-        return std::nullopt;
+        return bounded();
     }
     if (t == od::json_type::null) {
         out = 0;
@@ -271,11 +194,11 @@ MaybeError Walker::read_count(od::value v, const Path& path, std::int64_t& out) 
             return invalid(path, "count " + std::string(trim(v.raw_json_token())) +
                                      " is not a non-negative integer");
         out = static_cast<std::int64_t>(d);
-        return std::nullopt;
+        return bounded();
     }
     if (v.get_int64().get(out)) return invalid(path, "count is out of range");
     if (out < 0) return invalid(path, "count " + std::to_string(out) + " is negative");
-    return std::nullopt;
+    return bounded();
 }
 
 MaybeError Walker::read_string_list(od::value v, const Path& path, std::vector<std::string>& out,
@@ -336,7 +259,7 @@ MaybeError Walker::date_range(od::value v) {
     return std::nullopt;
 }
 
-MaybeError Walker::detail(od::value v, const Path& path, FailureDetail& d) {
+MaybeError Walker::detail(od::value v, const Path& path, FailureDetail& d, bool& empty) {
     // the last two are draft-ietf-uta-smtp-tlsrpt names for the RFC's
     static constexpr std::array<std::string_view, 10> names = {"result-type",
                                                                "sending-mta-ip",
@@ -365,6 +288,11 @@ MaybeError Walker::detail(od::value v, const Path& path, FailureDetail& d) {
                               : read_count(m, at, d.failed_session_count);
         }))
         return err;
+    empty = seen.none();
+    if (empty) return std::nullopt;
+    for (const std::string* ip : {&d.sending_mta_ip, &d.receiving_ip})
+        if (has_control_character(*ip))
+            return invalid(path, "an IP address member holds a control character");
     if (!is_known_result_type(d.result_type)) r_.add_quirk(quirk::unknown_result_type);
     if (d.sending_mta_ip.empty() && d.receiving_ip.empty() && d.receiving_mx_hostname.empty())
         r_.add_quirk(quirk::failure_details_minimal);
@@ -382,12 +310,18 @@ MaybeError Walker::failure_details(od::value v, const Path& path, Policy& p) {
         const Path el_path(&path, p.failure_details.size());
         od::value el;
         if (auto e = std::move(item).get(el)) return json_error(el_path, e);
-        if (p.failure_details.size() >= limits_.max_failure_details)
+        if (!spend(budget_.failure_details, 1))
             return make_error(ErrorKind::too_large,
                               path.str() + ": more than max_failure_details (" +
-                                  std::to_string(limits_.max_failure_details) + ") entries");
+                                  std::to_string(limits_.max_failure_details) +
+                                  ") entries in this message");
         p.failure_details.emplace_back();
-        if (auto err = detail(el, el_path, p.failure_details.back())) return err;
+        bool empty = false;
+        if (auto err = detail(el, el_path, p.failure_details.back(), empty)) return err;
+        if (empty) { // {} says nothing: never a row
+            p.failure_details.pop_back();
+            r_.add_quirk(quirk::failure_details_empty);
+        }
     }
     return std::nullopt;
 }
@@ -436,79 +370,8 @@ MaybeError Walker::policy_entry(od::value v, const Path& path, Policy& p) {
         return err;
     if (!seen.has(0)) return invalid(Path(&path, "policy"), "missing");
     if (!seen.has(1)) r_.add_quirk(quirk::summary_count_missing);
-    finish_policy(p);
+    finish_policy(p, r_, headers_, limits_.max_policies);
     return std::nullopt;
-}
-
-// Microsoft sends ["[\"3 1 1 AB..\",\"3 1 1 CD..\"]"]: one string holding a JSON array.
-void Walker::expand_tlsa_json(Policy& p) {
-    if (p.policy_string.size() != 1 || trim(p.policy_string[0]).substr(0, 1) != "[") return;
-    thread_local od::parser inner;
-    simdjson::padded_string text(p.policy_string[0]);
-    od::document doc;
-    od::array arr;
-    if (inner.iterate(text).get(doc) || doc.get_array().get(arr)) return;
-    std::vector<std::string> records;
-    for (auto item : arr) {
-        std::string_view s;
-        if (item.get_string().get(s) || records.size() >= limits_.max_policies) return;
-        records.emplace_back(s);
-    }
-    p.policy_string = std::move(records);
-    r_.add_quirk(quirk::tlsa_policy_string_json);
-}
-
-// Splits a bare policy-string (RFC 8460 §4 overview) on `sep`: line breaks for sts, ';' for
-// tlsa, as the digest recommends.
-std::vector<std::string> split_entries(std::string_view all, char sep, std::size_t max) {
-    std::vector<std::string> out;
-    while (!all.empty() && out.size() < max) {
-        const auto at = all.find(sep);
-        const auto entry = trim(all.substr(0, at));
-        if (!entry.empty()) out.emplace_back(entry);
-        all = at == std::string_view::npos ? std::string_view{} : all.substr(at + 1);
-    }
-    return out;
-}
-
-// The parsed form of policy-string (RFC 8460 §4.5): MTA-STS fields or TLSA records.
-void Walker::parse_policy_string(Policy& p) {
-    const char sep = p.policy_type == "sts" ? '\n' : ';';
-    if (p.policy_string.size() == 1 && p.policy_string[0].find(sep) != std::string::npos)
-        p.policy_string = split_entries(p.policy_string[0], sep, limits_.max_policies);
-    if (p.policy_type == "sts") {
-        p.sts = parse_sts_policy(p.policy_string);
-        if (!p.sts) r_.add_quirk(quirk::sts_policy_unparsed);
-        return;
-    }
-    for (const std::string& s : p.policy_string) {
-        if (auto rec = parse_tlsa_record(s))
-            p.tlsa.push_back(std::move(*rec));
-        else
-            r_.add_quirk(quirk::tlsa_record_unparsed);
-    }
-}
-
-// Quirks that need the whole policy entry, and the policy-domain fallback.
-void Walker::finish_policy(Policy& p) {
-    if (!is_known_policy_type(p.policy_type)) r_.add_quirk(quirk::unknown_policy_type);
-    if (p.policy_domain.empty()) {
-        r_.add_quirk(quirk::policy_domain_missing);
-        if (headers_) p.policy_domain = headers_->tls_report_domain;
-    }
-    const bool sts = p.policy_type == "sts", tlsa = p.policy_type == "tlsa";
-    if ((sts || tlsa) && p.policy_string.empty()) r_.add_quirk(quirk::policy_string_missing);
-    if (sts && p.mx_host.empty()) r_.add_quirk(quirk::mx_host_missing);
-    for (std::string& mx : p.mx_host) {
-        const std::string_view stripped = strip_mx_prefix(mx);
-        if (stripped.size() == mx.size()) continue;
-        r_.add_quirk(quirk::mx_host_prefixed);
-        mx = std::string(stripped);
-    }
-    if (p.total_failure_session_count > 0 && p.failure_details.empty())
-        r_.add_quirk(quirk::failure_details_missing);
-    if (tlsa) expand_tlsa_json(p);
-    if ((sts || tlsa) && !p.policy_string.empty()) parse_policy_string(p);
 }
 
 MaybeError Walker::policies(od::value v) {
@@ -559,23 +422,39 @@ MaybeError Walker::top(od::document& doc) {
     return std::nullopt;
 }
 
-// RFC 8460 §5.3 checks on the carrying message's header fields; logged, never refused.
-void check_report_headers(Report& r, const MessageHeaders& h) {
-    if (h.tls_report_domain.empty() || h.tls_report_submitter.empty())
-        r.add_quirk(quirk::report_headers_missing);
-    const auto at = r.contact_info.rfind('@');
-    if (at == std::string::npos || h.tls_report_submitter.empty()) return;
-    std::string submitter = h.tls_report_submitter;
-    for (char& c : submitter)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    if (submitter != r.reporter()) r.add_quirk(quirk::submitter_mismatch);
+// Storage keys and index entries must stay short (a longer one fails in PostgreSQL on every
+// retry): report-id, the reporter and policy domains are refused above this.
+constexpr std::size_t kMaxKeyLength = 1024;
+
+std::optional<Error> key_too_long(const Report& r) {
+    auto check = [](const std::string& v, const char* what) -> std::optional<Error> {
+        if (v.size() <= kMaxKeyLength) return std::nullopt;
+        return make_error(ErrorKind::invalid, std::string(what) + " of " +
+                                                  std::to_string(v.size()) + " bytes (at most " +
+                                                  std::to_string(kMaxKeyLength) + ")");
+    };
+    if (auto e = check(r.report_id, "report-id")) return e;
+    if (auto e = check(r.reporter(), "contact-info/organization-name")) return e;
+    for (std::size_t i = 0; i < r.policies.size(); ++i)
+        if (auto e = check(r.policies[i].policy_domain, "policy-domain")) return e;
+    return std::nullopt;
+}
+
+// A parser that read a large document gives its memory back: the milter's threads live long.
+void shrink(od::parser& parser) {
+    constexpr std::size_t keep = 1u << 20;
+    if (parser.capacity() <= keep) return;
+    const simdjson::error_code ignored = parser.allocate(keep); // on failure: keeps the old
+    (void)ignored;
 }
 
 } // namespace
 
 Result<Report> parse_report_json(std::string json, const Limits& limits,
-                                 const MessageHeaders* headers) {
-    if (json.size() > limits.max_decompressed_size)
+                                 const MessageHeaders* headers, Budget* budget) {
+    Budget own(limits);
+    Budget& b = budget ? *budget : own;
+    if (!budget && !spend(b.decompressed, json.size()))
         return make_error(ErrorKind::too_large, "report of " + std::to_string(json.size()) +
                                                     " bytes exceeds max_decompressed_size " +
                                                     std::to_string(limits.max_decompressed_size));
@@ -591,9 +470,14 @@ Result<Report> parse_report_json(std::string json, const Limits& limits,
     const std::size_t len = json.size();
     json.resize(len + simdjson::SIMDJSON_PADDING, ' ');
     od::document doc;
-    if (auto e = parser.iterate(json.data(), len, json.size()).get(doc)) return json_error("$", e);
-    Walker walker(limits, report, headers);
-    if (auto err = walker.top(doc)) return *err;
+    if (auto e = parser.iterate(json.data(), len, json.size()).get(doc)) {
+        shrink(parser);
+        return json_error("$", e);
+    }
+    Walker walker(limits, b, report, headers);
+    auto err = walker.top(doc);
+    shrink(parser);
+    if (err) return *err;
     json.resize(len);
     if (report.organization_name.empty()) report.add_quirk(quirk::organization_name_missing);
     if (report.contact_info.empty()) report.add_quirk(quirk::contact_info_missing);
@@ -601,6 +485,7 @@ Result<Report> parse_report_json(std::string json, const Limits& limits,
         report.add_quirk(quirk::report_id_missing);
         report.report_id = "sha:" + content_hash(json);
     }
+    if (auto e = key_too_long(report)) return *e;
     if (headers) check_report_headers(report, *headers);
     report.raw_json = std::move(json);
     return report;

@@ -46,6 +46,13 @@ std::size_t utf8_length(std::string_view s, std::size_t i) {
     return n;
 }
 
+bool has_control_character(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return u < 0x20 || u == 0x7f;
+    });
+}
+
 std::string normalize_domain(std::string_view d) {
     d = trim(d);
     while (!d.empty() && (d.front() == '<' || d.front() == ' '))

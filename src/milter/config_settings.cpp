@@ -161,8 +161,9 @@ const Setting kSettings[] = {
          c.max_message_size = parse_count(v, 1024, kMaxSize);
          c.limits.max_message_size = c.max_message_size;
      }},
-    {"MaxReportSize", "20M", "",
-     "Largest report after decompression (gzip/zip bombs). Suffixes k, M, G.",
+    {"MaxReportSize", "8M", "",
+     "Most JSON bytes after decompression, all reports of one message together (gzip\n"
+     "and zip bombs stop here). Suffixes k, M, G.",
      [](Config& c, const std::string& v) {
          c.limits.max_decompressed_size = parse_count(v, 1024, kMaxSize);
      }},
@@ -170,15 +171,26 @@ const Setting kSettings[] = {
      [](Config& c, const std::string& v) { c.limits.max_reports = parse_count(v, 1, 100000); }},
     {"MaxMimeParts", "64", "", "Most MIME parts in one message.",
      [](Config& c, const std::string& v) { c.limits.max_mime_parts = parse_count(v, 1, 100000); }},
+    {"MaxHeaderLines", "5000", "", "Most header lines in one message, its MIME parts included.",
+     [](Config& c, const std::string& v) {
+         c.limits.max_header_lines = parse_count(v, 100, 1000000);
+     }},
     {"MaxMimeDepth", "8", "", "Deepest nesting of MIME multiparts.",
      [](Config& c, const std::string& v) { c.limits.max_mime_depth = parse_count(v, 1, 100); }},
     {"MaxJsonDepth", "16", "", "Deepest nesting of JSON objects and arrays in a report.",
      [](Config& c, const std::string& v) { c.limits.max_json_depth = parse_count(v, 5, 1000); }},
     {"MaxPolicies", "10000", "", "Most policies in one report.",
      [](Config& c, const std::string& v) { c.limits.max_policies = parse_count(v, 1, kMaxSize); }},
-    {"MaxFailureDetails", "1000000", "", "Most failure-details entries in one report.",
+    {"MaxFailureDetails", "50000", "",
+     "Most failure-details entries, all reports of one message together.",
      [](Config& c, const std::string& v) {
          c.limits.max_failure_details = parse_count(v, 1, kMaxSize);
+     }},
+    {"MaxJsonValues", "500000", "",
+     "Most JSON strings, numbers and list entries read, all reports of one message\n"
+     "together.",
+     [](Config& c, const std::string& v) {
+         c.limits.max_json_values = parse_count(v, 100, kMaxSize);
      }},
     {"MaxStringLength", "64k", "", "Longest JSON string member of a report.",
      [](Config& c, const std::string& v) {

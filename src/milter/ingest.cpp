@@ -6,6 +6,8 @@
 #include "tlsrpt/pipeline.hpp"
 #include "tlsrpt/text.hpp"
 
+#include <pqxx/except>
+
 #include <new>
 #include <set>
 
@@ -107,10 +109,36 @@ template <typename Work> void with_store(IngestResult& out, DbPool& pool, Work&&
     } catch (const std::bad_alloc&) {
         out.facts.temporary = "out of memory";
         out.facts.temp_cause = TempCause::memory;
-    } catch (const std::exception& e) {
+    } catch (const pqxx::failure& e) {
         out.facts.temporary = std::string("database: ") + e.what();
         out.facts.temp_cause = TempCause::database;
+    } catch (const std::exception& e) {
+        out.facts.temporary = std::string("internal error: ") + e.what();
+        out.facts.temp_cause = TempCause::internal;
     }
+}
+
+// Reads the reports, applies the DKIM rule and stores them (or quarantines the message).
+void read_and_store(IngestResult& out, const MessageContext& message, const Runtime& rt,
+                    const std::vector<tlsrpt::SignatureCheck>& checks, st::Store& store) {
+    const Config& config = *rt.config;
+    auto read = tlsrpt::read_reports(message.raw(), config.limits);
+    if (!read) {
+        out.facts.unusable = read.error().describe();
+    } else {
+        describe(out, *read);
+        const auto verdicts = tlsrpt::assess_reports(checks, *read);
+        if (!verdicts.empty()) out.dkim = verdicts.front();
+        // with our own verdict deciding, a trusted verifier's is recorded beside it
+        std::vector<tlsrpt::SignatureCheck> authserv;
+        if (rt.dkim)
+            authserv = tlsrpt::trusted_dkim_checks(message.headers().authentication_results,
+                                                   rt.trusted_authserv_ids);
+        if (config.require_dkim) require_dkim(out, verdicts);
+        if (!out.facts.unusable && !out.facts.temporary)
+            store_all(out, *read, verdicts, authserv, store);
+    }
+    if (wants_quarantine(out.facts)) quarantine(out, message, store);
 }
 
 } // namespace
@@ -124,30 +152,14 @@ std::vector<tlsrpt::SignatureCheck> deciding_checks(const MessageContext& messag
 }
 
 IngestResult ingest(const MessageContext& message, const Runtime& rt) {
-    const Config& config = *rt.config;
     IngestResult out;
-    out.facts.on_invalid = config.on_invalid;
+    out.facts.on_invalid = rt.config->on_invalid;
     out.facts.other_recipients = message.has_other_recipient();
-    auto read = tlsrpt::read_reports(message.raw(), config.limits);
-    if (!read) {
-        out.facts.unusable = read.error().describe();
-    } else {
-        describe(out, *read);
-        const auto checks = deciding_checks(message, rt);
-        const auto verdicts = tlsrpt::assess_reports(checks, *read);
-        if (!verdicts.empty()) out.dkim = verdicts.front();
-        // with our own verdict deciding, a trusted verifier's is recorded beside it
-        std::vector<tlsrpt::SignatureCheck> authserv;
-        if (rt.dkim)
-            authserv = tlsrpt::trusted_dkim_checks(message.headers().authentication_results,
-                                                   rt.trusted_authserv_ids);
-        if (config.require_dkim) require_dkim(out, verdicts);
-        if (!out.facts.unusable && !out.facts.temporary)
-            with_store(out, *rt.pool,
-                       [&](st::Store& s) { store_all(out, *read, verdicts, authserv, s); });
-    }
-    if (wants_quarantine(out.facts))
-        with_store(out, *rt.pool, [&](st::Store& s) { quarantine(out, message, s); });
+    // DKIM first: it needs only the message and waits on DNS without holding a slot. Then
+    // reading and storing hold one of the DatabasePoolSize slots, so that at most that many
+    // messages are read at once and concurrency never multiplies the per-message budget.
+    const auto checks = deciding_checks(message, rt);
+    with_store(out, *rt.pool, [&](st::Store& s) { read_and_store(out, message, rt, checks, s); });
     return out;
 }
 

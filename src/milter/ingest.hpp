@@ -25,8 +25,9 @@ struct IngestResult {
     tlsrpt::DkimAssessment dkim;      // of the first report (result "" when nothing was read)
 };
 
-// Reads, checks and stores `message` with the runtime's configuration, pool and verifier;
-// calls Store::quarantine when decide() will want it.
+// Verifies, reads, checks and stores `message` with the runtime's configuration, pool and
+// verifier; calls Store::quarantine when decide() will want it. Reading and storing wait for
+// a pool slot (DatabaseTimeout): at most DatabasePoolSize messages are read at once.
 IngestResult ingest(const MessageContext& message, const Runtime& runtime);
 
 // The DKIM checks that decide for `message`: the milter's own (DKIMVerify yes) or those of

@@ -45,7 +45,15 @@ BOOST_AUTO_TEST_CASE(defaults) {
     BOOST_TEST(c.max_dkim_signatures == 8u);
     BOOST_TEST(c.max_message_size == 16u << 20);
     BOOST_TEST(c.limits.max_message_size == 16u << 20);
-    BOOST_TEST(c.limits.max_decompressed_size == 20u << 20);
+    BOOST_TEST(c.limits.max_decompressed_size == 8u << 20);
+    BOOST_TEST(c.limits.max_failure_details == 50000u);
+    BOOST_TEST(c.limits.max_header_lines == 5000u);
+    BOOST_TEST(c.limits.max_json_values == 500000u);
+    // the table's defaults are the library's: one source of truth for the reader's bounds
+    const tlsrpt::Limits lib;
+    BOOST_TEST(c.limits.max_mime_parts == lib.max_mime_parts);
+    BOOST_TEST(c.limits.max_policies == lib.max_policies);
+    BOOST_TEST(c.limits.max_string_length == lib.max_string_length);
     BOOST_TEST(c.database_timeout.count() == 10000);
     BOOST_TEST(c.database_pool_size == 4u);
     BOOST_TEST(c.syslog);
