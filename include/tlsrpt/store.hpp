@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,6 +57,12 @@ struct StoreOptions {
 
 struct ReportRow; // the statement parameters of one report (src/store/report_row.hpp)
 
+// Temporary failures recorded for one message.
+struct Attempts {
+    int count = 0;
+    std::chrono::seconds age{0}; // since the first
+};
+
 // One database connection, used by one thread at a time. Reconnects on the next call after a
 // lost connection. conninfo: a libpq connection string or "service=NAME"; empty = PG* env.
 // The constructor does not connect (the first call does); it throws std::invalid_argument when
@@ -74,10 +81,16 @@ class Store {
     // tlsrpt.report_conflicts); the reverse never happens.
     Outcome store_report(const Report& report, const StoreOptions& options);
 
-    // Keeps a message no report could be read from (tlsrpt.rejected_messages); on success
-    // the status is stored and report_pk is the rejected_messages.id.
+    // Keeps a message no report could be read from (tlsrpt.rejected_messages), once: the
+    // status is stored, or duplicate when the same bytes were kept before; report_pk is the
+    // rejected_messages.id.
     Outcome quarantine(const std::string& raw_message, const std::string& reason,
                        const MessageHeaders& headers, Source source);
+
+    // Counts one more temporary failure to store this message (tlsrpt.failed_attempts, by
+    // hash): how many there were and since when. nullopt when the database cannot say.
+    std::optional<Attempts> record_failed_attempt(const std::string& raw_message,
+                                                  const std::string& error);
 
     // Applied schema version (0 when the schema is absent); throws on connection failure.
     int schema_version();
@@ -85,6 +98,7 @@ class Store {
   private:
     Outcome insert(const ReportRow& row);
     Outcome replace(const ReportRow& row, std::int64_t report_pk);
+    template <typename Op> Outcome run(Op&& op);
 
     struct Impl;
     std::unique_ptr<Impl> impl_;

@@ -95,7 +95,8 @@ std::chrono::milliseconds parse_duration(const std::string& text) {
     if (n > 86400000ULL) throw std::invalid_argument("too large");
     if (suffix.empty() || suffix == "s") return std::chrono::seconds(n);
     if (suffix == "ms") return std::chrono::milliseconds(n);
-    throw std::invalid_argument("unknown suffix '" + suffix + "' (use s or ms)");
+    if (suffix == "h" && n <= 24 * 365) return std::chrono::hours(n);
+    throw std::invalid_argument("unknown suffix '" + suffix + "' (use s, ms or h)");
 }
 
 bool parse_bool(const std::string& text) {

@@ -208,6 +208,18 @@ const Setting kSettings[] = {
      "Most database connections open at once; messages beyond it wait (see\n"
      "DatabaseTimeout).",
      [](Config& c, const std::string& v) { c.database_pool_size = parse_count(v, 1, 1000); }},
+    {"RetryLimit", "10", "",
+     "Temporary failures (4xx) of one message while the database answers, after which\n"
+     "it is handled as holding no usable report (OnInvalid: quarantined with the reason)\n"
+     "instead of being retried until the sender gives up.",
+     [](Config& c, const std::string& v) { c.retry_limit = parse_count(v, 1, 1000); }},
+    {"RetryMaxAge", "24h", "",
+     "The same, by time since the first temporary failure of the message. Suffixes s,\n"
+     "ms, h.",
+     [](Config& c, const std::string& v) {
+         c.retry_max_age = parse_duration(v);
+         if (c.retry_max_age.count() <= 0) throw std::invalid_argument("must be positive");
+     }},
     {"ShutdownTimeout", "30", "",
      "Seconds SIGTERM waits for messages in flight before the process exits.",
      [](Config& c, const std::string& v) {

@@ -118,6 +118,25 @@ template <typename Work> void with_store(IngestResult& out, DbPool& pool, Work&&
     }
 }
 
+// A message that keeps failing temporarily while the database answers (a statement that
+// always times out, a key lookup that always fails) is not left to retry until the sender's
+// queue expires: after RetryLimit attempts or RetryMaxAge it is handled as unusable (kept in
+// quarantine, with why).
+void bound_retries(IngestResult& out, const MessageContext& message, const Config& config,
+                   st::Store& store) {
+    if (out.facts.temp_cause == TempCause::pool || out.facts.temp_cause == TempCause::memory)
+        return;
+    const auto attempts = store.record_failed_attempt(message.raw(), *out.facts.temporary);
+    if (!attempts) return; // the database cannot even count: a plain 451
+    const bool too_many = attempts->count >= static_cast<int>(config.retry_limit);
+    const bool too_old = attempts->age >= config.retry_max_age;
+    if (!too_many && !too_old) return;
+    out.facts.unusable = "gave up after " + std::to_string(attempts->count) +
+                         " temporary failures in " + std::to_string(attempts->age.count()) +
+                         " s: " + *out.facts.temporary;
+    out.facts.temporary.reset();
+}
+
 // Reads the reports, applies the DKIM rule and stores them (or quarantines the message).
 void read_and_store(IngestResult& out, const MessageContext& message, const Runtime& rt,
                     const std::vector<tlsrpt::SignatureCheck>& checks, st::Store& store) {
@@ -138,6 +157,7 @@ void read_and_store(IngestResult& out, const MessageContext& message, const Runt
         if (!out.facts.unusable && !out.facts.temporary)
             store_all(out, *read, verdicts, authserv, store);
     }
+    if (out.facts.temporary) bound_retries(out, message, config, store);
     if (wants_quarantine(out.facts)) quarantine(out, message, store);
 }
 

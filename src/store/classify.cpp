@@ -22,16 +22,17 @@ std::string one_line(const char* what) {
 
 } // namespace
 
-// Only what is wrong with the data itself is permanent: class 22 (data exception) and 23
-// (integrity constraint violation). Everything else is the database's state, not the report's:
-// connection (08), resources and disk (53), shutdown and timeouts (57), serialization and
-// deadlock (40), a read-only standby after failover (25006), missing grants (42501) or tables
-// (42P01), I/O and internal errors (58, XX). Those answer 4xx, so the report waits at the
-// sender while an operator fixes the cause, instead of being refused.
+// Only what is wrong with the data itself is permanent: class 22 (data exception), 23
+// (integrity constraint violation) and 54 (program limit exceeded: an index row too large, a
+// statement too complex), which the same report meets again on every retry. Everything else is the
+// database's state, not the report's: connection (08), resources and disk (53), shutdown and
+// timeouts (57), serialization and deadlock (40), a read-only standby after failover (25006),
+// missing grants (42501) or tables (42P01), I/O and internal errors (58, XX). Those answer 4xx, so
+// the report waits at the sender while an operator fixes the cause, instead of being refused.
 Status classify_sqlstate(std::string_view s) {
     if (s.empty()) return Status::temporary; // no SQLSTATE: the server never answered
     const std::string_view cls = s.substr(0, 2);
-    return cls == "22" || cls == "23" ? Status::permanent : Status::temporary;
+    return cls == "22" || cls == "23" || cls == "54" ? Status::permanent : Status::temporary;
 }
 
 Failure classify_current_exception() {

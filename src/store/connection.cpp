@@ -71,8 +71,12 @@ std::unique_ptr<pqxx::connection> connect(const std::string& conninfo,
                                           std::chrono::milliseconds statement_timeout) {
     auto conn =
         std::make_unique<pqxx::connection>(with_client_timeouts(conninfo, statement_timeout));
-    // set_variable (not a bare SET) so libpqxx restores it if it ever re-opens the session
+    // set_variable (not a bare SET) so libpqxx restores it if it ever re-opens the session.
+    // Pinned for the session whatever the server's defaults: a commit is durable before the
+    // milter says 250 (synchronous_commit), and text is exchanged as UTF-8.
     conn->set_variable("statement_timeout", std::to_string(statement_timeout.count()));
+    conn->set_variable("synchronous_commit", "on");
+    conn->set_client_encoding("UTF8");
     return conn;
 }
 

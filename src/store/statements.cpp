@@ -116,9 +116,28 @@ ON CONFLICT (report_pk, content_hash) DO NOTHING
 )";
 
 const std::string quarantine = R"(
-INSERT INTO tlsrpt.rejected_messages (source, reason, message_id, mail_from, subject, raw)
-VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::bytea)
-RETURNING id
+WITH kept AS (
+    INSERT INTO tlsrpt.rejected_messages (source, reason, message_id, mail_from, subject, raw,
+        message_hash)
+    VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::bytea, md5($6::bytea))
+    ON CONFLICT (message_hash) DO NOTHING
+    RETURNING id, true AS fresh
+)
+SELECT id, fresh FROM kept
+UNION ALL
+SELECT id, false FROM tlsrpt.rejected_messages
+WHERE message_hash = md5($6::bytea) AND NOT EXISTS (SELECT FROM kept)
+)";
+
+const std::string record_attempt = R"(
+WITH forget AS (
+    DELETE FROM tlsrpt.failed_attempts WHERE last_seen < now() - interval '7 days'
+)
+INSERT INTO tlsrpt.failed_attempts AS a (message_hash, last_error)
+VALUES (md5($1::bytea), $2::text)
+ON CONFLICT (message_hash) DO UPDATE
+SET attempts = a.attempts + 1, last_seen = now(), last_error = EXCLUDED.last_error
+RETURNING attempts, extract(epoch FROM now() - first_seen)::bigint
 )";
 
 } // namespace tlsrpt::store::sql

@@ -100,6 +100,7 @@ struct Store::Impl {
         c.prepare("tlsrpt_replace_report", sql::replace_report);
         c.prepare("tlsrpt_upgrade_dkim", sql::upgrade_dkim);
         c.prepare("tlsrpt_quarantine", sql::quarantine);
+        c.prepare("tlsrpt_record_attempt", sql::record_attempt);
         c.prepare("tlsrpt_conflict", sql::keep_conflict);
         ready = true;
         return c;
@@ -139,6 +140,34 @@ pqxx::result exec_report(Tx& tx, const char* statement, const ReportRow& r, Extr
                             r.authserv_dkim, std::forward<Extra>(extra)...);
 }
 
+// A report of many rows gets a statement timeout that grows with it (0.1 ms a row beyond the
+// first 10,000), so a large valid report inside the limits stores instead of timing out on
+// every retry; restored when the statement is done.
+class ScaledTimeout {
+  public:
+    ScaledTimeout(pqxx::connection& c, std::chrono::milliseconds base, std::size_t rows)
+        : conn_(c), base_(base) {
+        if (base.count() <= 0 || rows <= 10000) return;
+        const long long ms = base.count() + static_cast<long long>((rows - 10000) / 10);
+        conn_.set_variable("statement_timeout", std::to_string(ms));
+        scaled_ = true;
+    }
+    ~ScaledTimeout() {
+        if (!scaled_) return;
+        try {
+            conn_.set_variable("statement_timeout", std::to_string(base_.count()));
+        } catch (...) { // the connection broke: the next call reconnects with the base value
+        }
+    }
+    ScaledTimeout(const ScaledTimeout&) = delete;
+    ScaledTimeout& operator=(const ScaledTimeout&) = delete;
+
+  private:
+    pqxx::connection& conn_;
+    std::chrono::milliseconds base_;
+    bool scaled_ = false;
+};
+
 std::string replacement_reason(const ReportRow& r) {
     return "replaced by a DKIM-authenticated copy (d=" + r.dkim_domain.value_or("?") + ")";
 }
@@ -150,6 +179,7 @@ Outcome Store::insert(const ReportRow& r) {
     Outcome out;
     bool held_unauthenticated = false;
     {
+        const ScaledTimeout scaled(impl_->prepared(), impl_->timeout, r.rows);
         pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_store_report");
         pqxx::result res = exec_report(tx, "tlsrpt_insert_report", r);
         if (res.empty())
@@ -212,7 +242,7 @@ Outcome Store::replace(const ReportRow& r, std::int64_t report_pk) {
 }
 
 Outcome Store::store_report(const Report& report, const StoreOptions& options) {
-    try {
+    return run([&] {
         ReportRow r = make_report_row(report, options);
         try {
             return insert(r);
@@ -224,6 +254,22 @@ Outcome Store::store_report(const Report& report, const StoreOptions& options) {
             r.raw.reset();
             return insert(r);
         }
+    });
+}
+
+// Runs one idempotent operation; when a connection kept from an earlier call turns out dead
+// (the server restarted since), reconnects and runs it once more instead of failing.
+template <typename Op> Outcome Store::run(Op&& op) {
+    const bool kept = impl_->conn != nullptr;
+    try {
+        return op();
+    } catch (...) {
+        const bool dead = impl_->conn && !impl_->conn->is_open();
+        if (!kept || !dead) return impl_->fail();
+        impl_->conn.reset();
+    }
+    try {
+        return op();
     } catch (...) {
         return impl_->fail();
     }
@@ -231,18 +277,29 @@ Outcome Store::store_report(const Report& report, const StoreOptions& options) {
 
 Outcome Store::quarantine(const std::string& raw_message, const std::string& reason,
                           const MessageHeaders& headers, Source source) {
-    try {
+    return run([&] {
         pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_quarantine");
         const pqxx::binarystring raw(raw_message.data(), raw_message.size());
         const pqxx::row row = tx.exec_prepared1(
             "tlsrpt_quarantine", std::string(to_string(source)), pg_text(reason),
             opt_text(headers.message_id), opt_text(headers.from), opt_text(headers.subject), raw);
         Outcome out;
-        out.status = Status::stored;
+        out.status = row[1].as<bool>() ? Status::stored : Status::duplicate;
         out.report_pk = row[0].as<std::int64_t>();
         return out;
+    });
+}
+
+std::optional<Attempts> Store::record_failed_attempt(const std::string& raw_message,
+                                                     const std::string& error) {
+    try {
+        pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_record_attempt");
+        const pqxx::binarystring raw(raw_message.data(), raw_message.size());
+        const pqxx::row row = tx.exec_prepared1("tlsrpt_record_attempt", raw, pg_text(error));
+        return Attempts{row[0].as<int>(), std::chrono::seconds(row[1].as<long long>())};
     } catch (...) {
-        return impl_->fail();
+        impl_->fail();
+        return std::nullopt;
     }
 }
 
