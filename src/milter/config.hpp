@@ -39,7 +39,7 @@ struct Config {
     std::chrono::milliseconds database_timeout{0};
     std::size_t database_pool_size = 0;
     std::chrono::seconds shutdown_timeout{0};
-    std::size_t retry_limit = 0;           // temporary failures of one message before giving up
+    std::size_t retry_limit = 0; // temporary failures of one message before giving up
     std::chrono::milliseconds retry_max_age{0}; // or that long after its first
     bool syslog = true;
     std::string syslog_facility;
