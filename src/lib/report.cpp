@@ -21,10 +21,8 @@ bool Report::has_quirk(const std::string& name) const {
 std::string Report::reporter() const {
     const auto at = contact_info.rfind('@');
     std::string out = at == std::string::npos ? std::string() : contact_info.substr(at + 1);
-    while (!out.empty() && (out.back() == '>' || out.back() == ' '))
-        out.pop_back();
-    if (out.empty()) out = organization_name;
-    return to_lower(out);
+    out = normalize_domain(out);
+    return out.empty() ? to_lower(organization_name) : out; // a name, not a domain: kept whole
 }
 
 } // namespace tlsrpt

@@ -74,6 +74,8 @@ void finish_policy(Policy& p, Report& r, const MessageHeaders* headers, std::siz
         r.add_quirk(quirk::policy_domain_missing);
         if (headers) p.policy_domain = headers->tls_report_domain;
     }
+    p.policy_domain =
+        normalize_domain(p.policy_domain); // as stored and queried: lower case, no final dot
     const bool sts = p.policy_type == "sts", tlsa = p.policy_type == "tlsa";
     if ((sts || tlsa) && p.policy_string.empty()) r.add_quirk(quirk::policy_string_missing);
     if (sts && p.mx_host.empty()) r.add_quirk(quirk::mx_host_missing);

@@ -166,7 +166,8 @@ BOOST_AUTO_TEST_CASE(size_and_duration_parsers) {
     BOOST_TEST(parse_duration("3").count() == 3000);
     BOOST_TEST(parse_duration("3s").count() == 3000);
     BOOST_TEST(parse_duration("40ms").count() == 40);
-    BOOST_CHECK_THROW(parse_duration("3h"), std::invalid_argument);
+    BOOST_TEST(parse_duration("3h").count() == 3 * 3600 * 1000);
+    BOOST_CHECK_THROW(parse_duration("3d"), std::invalid_argument);
     BOOST_TEST(parse_bool("Yes"));
     BOOST_TEST(!parse_bool("off"));
 }
