@@ -74,9 +74,24 @@ if [ -x tests/e2e/run.sh ]; then
     esac
   done < <(bash tests/e2e/run.sh 2>&1)
   # a script that died early reports too few checks: that is a failure too
-  [ "$checks" -ge 25 ]
+  [ "$checks" -ge 40 ]
   record "end-to-end suite ran all its checks ($checks)" $?
 fi
+
+# counted_lines CMD...: runs CMD, shows its output, counts its PASS/FAIL lines
+counted_lines() {
+  local line
+  while IFS= read -r line; do
+    printf '%s\n' "$line"
+    case "$line" in
+      "PASS "*) record "${line#PASS }" 0 ;;
+      "FAIL "*) record "${line#FAIL }" 1 ;;
+    esac
+  done < <("$@" 2>&1)
+}
+
+log "fuzzing: each libFuzzer target for 60 s (clang, ASan + UBSan)"
+counted_lines bash tests/fuzz.sh 60
 
 bash tests/pg.sh stop "$TLSRPT_TEST_PGDIR" fast
 echo "$passed passed, $failed failed"
