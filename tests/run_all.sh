@@ -90,6 +90,9 @@ counted_lines() {
   done < <("$@" 2>&1)
 }
 
+log "the promise under faults: 1,000 signed reports through a sending Postfix, three faults"
+counted_lines bash tests/chaos_smtp.sh 1000 20 short
+
 log "fuzzing: each libFuzzer target for 60 s (clang, ASan + UBSan)"
 counted_lines bash tests/fuzz.sh 60
 
