@@ -21,7 +21,7 @@ cleanup() {
   dns_stop "$work/dns.pid"
   postfix_teardown "$work"
   bash "$top/tests/pg.sh" stop "$pgdir" fast
-  rm -rf "$pgdir"
+  rm -rf "$pgdir" /var/mail/alice
   echo "-- logs kept in $work"
 }
 for port in 10025 10026 10028; do
@@ -72,6 +72,9 @@ kill -HUP "$milter_pid" && wait_for 10 grep -q "reloaded configuration" "$work/m
 echo "== with DKIM verification (the default), signed reports"
 /usr/bin/python3 "$top/tests/load_smtp.py" -n "$n" -c "$sessions" --milter-pid "$milter_pid" \
   --maillog "$maillog" --tag signed --sign "$work/load.key" || rc=1
+echo "== ordinary mail (not for a report address): milter attached versus not"
+python3 "$top/tests/load_smtp.py" -n "$n" -c "$sessions" --milter-pid "$milter_pid" \
+  --maillog "$maillog" --ordinary || rc=1
 stored=$(psql -X -At -d tlsrpt_load -c "SELECT count(*) FROM tlsrpt.reports")
 authenticated=$(psql -X -At -d tlsrpt_load -c \
   "SELECT count(*) FROM tlsrpt.reports WHERE dkim_authenticated")
