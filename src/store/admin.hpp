@@ -38,6 +38,7 @@ struct DomainSummary {
     std::string policy_domain;
     std::int64_t reports = 0, successful = 0, failed = 0;
     std::vector<std::pair<std::string, std::int64_t>> top_failures; // result type, sessions
+    std::int64_t authenticated = 0; // of `reports`, those DKIM-authenticated (RFC 8460 §3)
 };
 
 // days: UTC days back from today, today included; domain: "" = every domain.

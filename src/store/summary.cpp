@@ -1,6 +1,7 @@
 // summary.cpp: `tlsrptctl summary` figures from the views of 001_initial.sql: sessions per
-// policy domain (daily_sessions: a session reported under both sts and tlsa counts once) and
-// the most frequent result types (RFC 8460 §4.3) from daily_failures.
+// policy domain (daily_sessions: a session reported under both sts and tlsa counts once), the
+// most frequent result types (RFC 8460 §4.3) from daily_failures, and how many of the reports
+// were DKIM-authenticated (RFC 8460 §3, reports.dkim_authenticated of 003_dkim.sql).
 #include "store/admin.hpp"
 
 #include <map>
@@ -33,6 +34,16 @@ WHERE rank <= $3::int
 ORDER BY domain, rank
 )";
 
+// Counted as daily_sessions counts reports: once per report, policy domain and day.
+constexpr const char* authenticated_sql = R"(
+SELECT coalesce(p.policy_domain, ''), count(DISTINCT (p.report_pk, p.day))::bigint
+FROM tlsrpt.policies p JOIN tlsrpt.reports r ON r.id = p.report_pk
+WHERE r.dkim_authenticated
+  AND p.day > (now() AT TIME ZONE 'UTC')::date - $1::int
+  AND ($2::text = '' OR p.policy_domain = $2::text)
+GROUP BY 1
+)";
+
 } // namespace
 
 std::vector<DomainSummary> summarize(pqxx::connection_base& conn, int days,
@@ -53,6 +64,10 @@ std::vector<DomainSummary> summarize(pqxx::connection_base& conn, int days,
         if (it != index.end())
             out[it->second].top_failures.emplace_back(r[1].as<std::string>(),
                                                       r[2].as<std::int64_t>());
+    }
+    for (const pqxx::row& r : tx.exec_params(authenticated_sql, days, domain)) {
+        const auto it = index.find(r[0].as<std::string>());
+        if (it != index.end()) out[it->second].authenticated = r[1].as<std::int64_t>();
     }
     return out;
 }

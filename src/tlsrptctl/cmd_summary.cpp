@@ -1,6 +1,7 @@
 // cmd_summary.cpp: `tlsrptctl summary [--db C] [--days N] [--domain D]`: one line per policy
-// domain over the last N UTC days (today included): reports, successful and failed sessions
-// (RFC 8460 §4.2 summary counts, each session once), success rate, the top result types.
+// domain over the last N UTC days (today included): reports, how many of them were
+// DKIM-authenticated (RFC 8460 §3), successful and failed sessions (RFC 8460 §4.2 summary
+// counts, each session once), success rate, the top result types.
 #include "cmd_store.hpp"
 
 #include "store/admin.hpp"
@@ -37,14 +38,14 @@ void print_table(const std::vector<tlsrpt::store::DomainSummary>& rows, int days
         std::cout << "no reports\n";
         return;
     }
-    std::printf("%-32s %8s %12s %10s %8s  %s\n", "policy domain", "reports", "successful", "failed",
-                "success", "top failures");
+    std::printf("%-32s %8s %13s %12s %10s %8s  %s\n", "policy domain", "reports", "authenticated",
+                "successful", "failed", "success", "top failures");
     for (const auto& d : rows)
-        std::printf("%-32s %8lld %12lld %10lld %8s  %s\n",
+        std::printf("%-32s %8lld %13lld %12lld %10lld %8s  %s\n",
                     d.policy_domain.empty() ? "(none)" : d.policy_domain.c_str(),
-                    static_cast<long long>(d.reports), static_cast<long long>(d.successful),
-                    static_cast<long long>(d.failed), rate(d.successful, d.failed).c_str(),
-                    top_list(d).c_str());
+                    static_cast<long long>(d.reports), static_cast<long long>(d.authenticated),
+                    static_cast<long long>(d.successful), static_cast<long long>(d.failed),
+                    rate(d.successful, d.failed).c_str(), top_list(d).c_str());
     std::fflush(stdout);
 }
 

@@ -6,6 +6,7 @@
 
 #include "store/migrations.hpp"
 #include "tlsrpt/pipeline.hpp"
+#include "tlsrpt/store.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -155,6 +156,14 @@ inline std::string report_message(const std::string& json, const std::string& me
            "Content-Disposition: attachment; filename=\"mailer.example!receiver.example!1!2.json\""
            "\n\n" +
            json + "\n--b1--\n";
+}
+
+// A DKIM verdict of `result` for signer `domain`, the rest unknown.
+inline tlsrpt::store::DkimInfo dkim_verdict(const std::string& result, const std::string& domain) {
+    tlsrpt::store::DkimInfo d;
+    d.result = result;
+    d.domain = domain;
+    return d;
 }
 
 // The one report read from `bytes` by the pipeline (throws when it is refused).

@@ -1,7 +1,9 @@
 // test_store_cli.cpp: the built tlsrptctl against a real PostgreSQL: db migrate/status/prune,
-// import of a Maildir and an mbox built here (twice: the second run stores nothing new),
-// summary output, the quarantine commands, and the shared corpus (../shared/corpus), whose
-// distinct reports must each be stored once with the session totals EXPECTED.tsv gives.
+// import of a Maildir and an mbox built here (twice: the second run stores nothing new), the
+// DKIM verdict import records and --require-dkim, summary output, the quarantine commands
+// (reimport stores only DKIM-authenticated reports unless --trust), and the shared corpus
+// (../shared/corpus), whose distinct reports must each be stored once with the session totals
+// EXPECTED.tsv gives. No DNS is needed: the resolver is 127.0.0.1:9, where nothing answers.
 #define BOOST_TEST_MODULE store_cli
 #include <boost/test/unit_test.hpp>
 
@@ -30,6 +32,9 @@ std::string ctl() {
 storetest::CommandResult tlsrptctl(const TestDatabase& db, const std::string& args) {
     return run(sh(ctl()) + " " + args + " --db " + sh(db.conninfo()));
 }
+
+// DKIM options under which no key lookup can succeed (port 9: discard, nothing answers).
+const std::string no_dns = " --resolver 127.0.0.1:9 --timeout 1";
 
 bool contains(const std::string& text, const std::string& part) {
     return text.find(part) != std::string::npos;
@@ -127,9 +132,10 @@ BOOST_AUTO_TEST_CASE(import_a_maildir_and_an_mbox_twice) {
     BOOST_TEST(!contains(r.err, "\r"));
     BOOST_TEST(db.value("SELECT string_agg(report_id, ',' ORDER BY report_id) FROM "
                         "tlsrpt.reports") == "mb-1,mb-2,md-1,md-2");
-    BOOST_TEST(db.value("SELECT concat_ws('|', source, message_id, tls_report_domain) FROM "
+    BOOST_TEST(db.value("SELECT concat_ws('|', source, message_id, tls_report_domain, "
+                        "dkim_result, dkim_source, dkim_authenticated) FROM "
                         "tlsrpt.reports WHERE report_id = 'mb-1'") ==
-               "file|<d@x>|receiver.example");
+               "file|<d@x>|receiver.example|none|tlsrptctl|f");
     r = tlsrptctl(db, "import " + paths);
     BOOST_TEST(r.out == "stored 0, duplicates 5, conflicts 0, refused 1\n", r.out);
     BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.reports") == 4);
@@ -139,8 +145,9 @@ BOOST_AUTO_TEST_CASE(import_a_maildir_and_an_mbox_twice) {
     BOOST_TEST(contains(r.out, "last 7 days"), r.out);
     BOOST_TEST(contains(r.out, "policy domain"), r.out);
     // 4 reports, 190 successful and 15 failed sessions: 92.68 %
-    BOOST_TEST(contains(r.out, "receiver.example                        4          190         15"
-                               "   92.68%  certificate-expired 15"),
+    BOOST_TEST(contains(r.out, "reports authenticated   successful"), r.out);
+    BOOST_TEST(contains(r.out, "receiver.example                        4             0"
+                               "          190         15   92.68%  certificate-expired 15"),
                r.out);
     r = tlsrptctl(db, "summary --domain other.example --days 3");
     BOOST_TEST(contains(r.out, "no reports"), r.out);
@@ -159,6 +166,48 @@ BOOST_AUTO_TEST_CASE(db_prune_removes_old_reports) {
     BOOST_TEST(r.status == 0, r.err);
     BOOST_TEST(r.out == "removed 1 reports and 0 rejected messages older than 30 days\n", r.out);
     BOOST_TEST(db.value("SELECT string_agg(report_id, ',') FROM tlsrpt.reports") == "recent");
+}
+
+// A report message with a DKIM-Signature of the reporter's domain: its key lookup cannot
+// succeed without DNS, so it is a temperror, a temporary failure (RFC 6376 §6.1.2).
+std::string signed_message(const std::string& json, const std::string& message_id) {
+    return "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=mailer.example; s=sel1;\n"
+           " h=from:to:subject; bh=47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=;\n"
+           " b=dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdHRlc3R0ZXN0dGVzdA==\n" +
+           storetest::report_message(json, message_id);
+}
+
+BOOST_AUTO_TEST_CASE(import_records_the_dkim_verdict_and_require_dkim_refuses) {
+    TestDatabase db("cli_dkim"), strict("cli_dkim_strict");
+    TempDir dir;
+    storetest::write_file(dir / "1-bare.json", report("dk-bare", 5, 0).json());
+    storetest::write_file(dir / "2-unsigned.eml",
+                          storetest::report_message(report("dk-unsigned", 5, 0).json(), "u@x"));
+    storetest::write_file(dir / "3-signed.eml",
+                          signed_message(report("dk-signed", 5, 0).json(), "s@x"));
+    // without --require-dkim nothing is refused for DKIM; the verdict is stored
+    auto r = tlsrptctl(db, "import " + sh(dir.path()) + no_dns);
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(r.out == "stored 3, duplicates 0, conflicts 0, refused 0\n", r.out);
+    BOOST_TEST(db.value("SELECT string_agg(concat_ws('|', report_id, dkim_result, dkim_domain, "
+                        "dkim_selector, dkim_algorithm, dkim_source, dkim_authenticated), ';' "
+                        "ORDER BY report_id) FROM tlsrpt.reports") ==
+               "dk-bare|none|tlsrptctl|f;dk-signed|temperror|mailer.example|sel1|rsa-sha256|"
+               "tlsrptctl|f;dk-unsigned|none|tlsrptctl|f");
+    // --require-dkim: the unsigned ones are refused, the signed one waits for DNS
+    r = tlsrptctl(strict, "import --require-dkim " + sh(dir.path()) + no_dns);
+    BOOST_TEST(r.status == 1, r.err);
+    BOOST_TEST(r.out == "stored 0, duplicates 0, conflicts 0, refused 2, deferred 1\n", r.out);
+    BOOST_TEST(contains(r.err, "1-bare.json: refused: report-id 'dk-bare': "), r.err);
+    BOOST_TEST(contains(r.err, "2-unsigned.eml: refused: report-id 'dk-unsigned': "), r.err);
+    BOOST_TEST(contains(r.err, "no DKIM signature"), r.err);
+    BOOST_TEST(contains(r.err, "3-signed.eml: deferred (temporary"), r.err);
+    BOOST_TEST(strict.count("SELECT count(*) FROM tlsrpt.reports") == 0);
+    // only temporary failures: exit 75, run it again later
+    r = tlsrptctl(strict, "import --require-dkim " + sh(dir / "3-signed.eml") + no_dns);
+    BOOST_TEST(r.status == 75, r.err);
+    BOOST_TEST(tlsrptctl(db, "import --timeout 0 " + sh(dir.path())).status == 2);
+    BOOST_TEST(contains(tlsrptctl(db, "import --help").out, "--require-dkim"));
 }
 
 BOOST_AUTO_TEST_CASE(rejected_list_show_and_reimport) {
@@ -180,14 +229,26 @@ BOOST_AUTO_TEST_CASE(rejected_list_show_and_reimport) {
     BOOST_TEST(contains(r.out, "a report the reader once refused"), r.out);
     r = tlsrptctl(db, "rejected show " + id);
     BOOST_TEST(r.out == message);
-    r = tlsrptctl(db, "rejected reimport " + id);
+    // unsigned: RFC 8460 §3 says ignore it, so reimport refuses it and keeps it quarantined
+    r = tlsrptctl(db, "rejected reimport " + id + no_dns);
+    BOOST_TEST(r.status == 1, r.err);
+    BOOST_TEST(contains(r.err, "report-id 'q-1': refused: DKIM: none: "), r.err);
+    BOOST_TEST(contains(r.err, "no DKIM signature"), r.err);
+    BOOST_TEST(r.out == "stored 0, duplicates 0, conflicts 0, refused 1\n", r.out);
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.reports WHERE report_id = 'q-1'") == 0);
+    BOOST_TEST(contains(tlsrptctl(db, "rejected list").out, " no "));
+    r = tlsrptctl(db, "rejected reimport " + id + " --trust" + no_dns);
     BOOST_TEST(r.status == 0, r.err);
-    BOOST_TEST(r.out == "stored 1, duplicates 0, conflicts 0\n", r.out);
-    BOOST_TEST(db.value("SELECT source FROM tlsrpt.reports WHERE report_id = 'q-1'") == "smtp");
+    BOOST_TEST(contains(r.out, "report-id 'q-1': DKIM: none: "), r.out);
+    BOOST_TEST(contains(r.out, "stored anyway because of --trust\n"), r.out);
+    BOOST_TEST(contains(r.out, "\nstored 1, duplicates 0, conflicts 0\n"), r.out);
+    BOOST_TEST(db.value("SELECT concat_ws('|', source, dkim_result, dkim_source, "
+                        "dkim_authenticated) FROM tlsrpt.reports WHERE report_id = 'q-1'") ==
+               "smtp|none|tlsrptctl|f");
     r = tlsrptctl(db, "rejected list");
     BOOST_TEST(contains(r.out, " yes "), r.out);
-    r = tlsrptctl(db, "rejected reimport " + id);
-    BOOST_TEST(r.out == "stored 0, duplicates 1, conflicts 0\n", r.out);
+    r = tlsrptctl(db, "rejected reimport --trust " + id + no_dns);
+    BOOST_TEST(contains(r.out, "stored 0, duplicates 1, conflicts 0\n"), r.out);
     BOOST_TEST(tlsrptctl(db, "rejected show 999999").status == 1);
     BOOST_TEST(tlsrptctl(db, "rejected show x").status == 2);
 }
@@ -258,7 +319,7 @@ BOOST_AUTO_TEST_CASE(the_shared_corpus_is_stored_once_per_distinct_report) {
         return;
     }
     TestDatabase db("cli_corpus");
-    auto r = tlsrptctl(db, "import " + sh(corpus + "/files"));
+    auto r = tlsrptctl(db, "import " + sh(corpus + "/files") + no_dns);
     BOOST_TEST(r.status == 1); // the corpus holds inputs that must be refused
     const auto rows = read_expected(corpus + "/EXPECTED.tsv");
     // first copy in walk order wins; an "either" row counts when it was not refused
@@ -285,7 +346,7 @@ BOOST_AUTO_TEST_CASE(the_shared_corpus_is_stored_once_per_distinct_report) {
     BOOST_TEST_MESSAGE("corpus: " << r.out);
 
     const std::int64_t before = db.count("SELECT count(*) FROM tlsrpt.reports");
-    r = tlsrptctl(db, "import " + sh(corpus + "/files"));
+    r = tlsrptctl(db, "import " + sh(corpus + "/files") + no_dns);
     BOOST_TEST(contains(r.out, "stored 0,"), r.out);
     BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.reports") == before);
 }

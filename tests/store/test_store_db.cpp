@@ -1,7 +1,8 @@
 // test_store_db.cpp: the store against a real PostgreSQL, in a fresh database with exactly the
 // shipped migrations: every field written and read back, duplicates and conflicting
 // duplicates (digest §5), one transaction per report, a 10,000-detail report, the quarantine,
-// the views and the summary, and migrations run twice and concurrently.
+// the views and the summary (with its DKIM-authenticated count), and migrations run twice and
+// concurrently. The DKIM replacement rules are in test_store_dkim.cpp.
 #define BOOST_TEST_MODULE store_db
 #include <boost/test/unit_test.hpp>
 
@@ -132,7 +133,8 @@ BOOST_AUTO_TEST_CASE(every_field_is_written_and_read_back) {
     report.headers.tls_report_domain = "receiver.example";
     report.headers.tls_report_submitter = "mailer.example";
     report.add_quirk("count-as-string");
-    const Outcome out = store(report, {Source::smtp, {"pass", "mailer.example"}});
+    const Outcome out =
+        store(report, {Source::smtp, storetest::dkim_verdict("pass", "mailer.example")});
     BOOST_REQUIRE_MESSAGE(out.status == Status::stored, out.message);
     const std::string id = std::to_string(out.report_pk);
 
@@ -206,7 +208,8 @@ BOOST_AUTO_TEST_CASE(a_resent_report_is_stored_once) {
     const auto by_mail = storetest::read_one(storetest::report_message(r.json(), "m1@x"));
     Store s(db().conninfo());
     const Outcome again = s.store_report(report, {});
-    const Outcome mailed = s.store_report(by_mail, {Source::smtp, {"pass", "mailer.example"}});
+    const Outcome mailed =
+        s.store_report(by_mail, {Source::smtp, storetest::dkim_verdict("pass", "mailer.example")});
     BOOST_TEST((again.status == Status::duplicate));
     BOOST_TEST((mailed.status == Status::duplicate));
     BOOST_TEST(again.report_pk == first.report_pk);
@@ -420,7 +423,10 @@ BOOST_AUTO_TEST_CASE(views_count_each_session_once) {
     g.policies[0].successful = 60;
     g.policies[0].failed = 0;
     g.policies[0].details = {};
-    BOOST_REQUIRE((s.store_report(storetest::read_one(ms.json()), {}).status == Status::stored));
+    DkimInfo ms_dkim = storetest::dkim_verdict("pass", "microsoft.com");
+    ms_dkim.authenticated = true;
+    BOOST_REQUIRE((s.store_report(storetest::read_one(ms.json()), {Source::smtp, ms_dkim}).status ==
+                   Status::stored));
     BOOST_REQUIRE((s.store_report(storetest::read_one(g.json()), {}).status == Status::stored));
     const std::string day = storetest::utc_day(1);
     BOOST_TEST(views.value("SELECT concat_ws('|', day, reports, successful, failed, "
@@ -443,6 +449,7 @@ BOOST_AUTO_TEST_CASE(views_count_each_session_once) {
     BOOST_TEST(summary[0].reports == 2);
     BOOST_TEST(summary[0].successful == 100);
     BOOST_TEST(summary[0].failed == 2);
+    BOOST_TEST(summary[0].authenticated == 1); // Microsoft's, counted once for sts and tlsa
     BOOST_REQUIRE(summary[0].top_failures.size() == 1u);
     BOOST_TEST(summary[0].top_failures[0].first == "certificate-expired");
     BOOST_TEST(summarize(conn, 7, "other.example").empty());
