@@ -5,8 +5,9 @@
 // archived mail often fails verification later (rotated keys), so only --require-dkim refuses
 // reports that are not authenticated, and defers an item whose key lookup failed for now.
 // Exit 0 when nothing was refused, 1 when some input was, 75 when only temporary failures
-// stood in the way: the database (the import stops there; running it again resumes it) or,
-// under --require-dkim, DNS (that item is skipped).
+// stood in the way: the database (that input is named as deferred and the others are tried;
+// after three in a row the import stops; running it again resumes it) or, under
+// --require-dkim, DNS (that item is skipped).
 #include "cmd_store.hpp"
 #include "dkim_options.hpp"
 #include "item_dkim.hpp"
@@ -30,7 +31,10 @@ const char* import_usage =
     "  every report's DKIM verdict is stored; --require-dkim refuses reports without an\n"
     "  aligned DKIM pass (RFC 8460 section 3) and skips items whose key lookup failed for now\n";
 
-// Thrown out of the item callback to stop the walk on a temporary database failure.
+// Thrown out of the item callback to stop the walk when the database keeps failing: after
+// this many temporary failures in a row it is down, not busy, and each further item would
+// only wait for its connection timeout.
+constexpr std::size_t kTemporaryInARow = 3;
 struct TemporaryStop {
     std::string message;
 };
@@ -128,8 +132,12 @@ class Importer {
             refuse(name, "database: " + out.message);
             break;
         case st::Status::temporary:
-            throw TemporaryStop{name + ": " + out.message};
+            // recorded for this input; the others are tried until the database is down
+            defer(name, "database: " + out.message);
+            if (++temporary_in_a_row_ >= kTemporaryInARow) throw TemporaryStop{out.message};
+            return;
         }
+        temporary_in_a_row_ = 0;
     }
 
     st::Store& store_;
@@ -138,7 +146,7 @@ class Importer {
     tlsrpt::Limits limits_;
     Progress progress_;
     std::size_t items_ = 0, stored_ = 0, duplicates_ = 0, conflicts_ = 0, refused_ = 0;
-    std::size_t replaced_ = 0, deferred_ = 0;
+    std::size_t replaced_ = 0, deferred_ = 0, temporary_in_a_row_ = 0;
 };
 
 } // namespace
@@ -169,7 +177,8 @@ int cmd_import(const Args& arguments) {
                 [&](tlsrpt::SourceItem&& item) { importer.item(std::move(item)); });
     } catch (const TemporaryStop& stop) {
         importer.finish();
-        std::cerr << "tlsrptctl import: stopped, the database failed: " << stop.message
+        std::cerr << "tlsrptctl import: stopped after " << kTemporaryInARow
+                  << " temporary database failures in a row: " << stop.message
                   << "\nrun the same import again later; stored reports are skipped\n";
         return exit_temporary;
     }

@@ -350,3 +350,28 @@ BOOST_AUTO_TEST_CASE(the_shared_corpus_is_stored_once_per_distinct_report) {
     BOOST_TEST(contains(r.out, "stored 0,"), r.out);
     BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.reports") == before);
 }
+
+// A temporary failure of one input (here: its key is locked by another session until
+// lock_timeout) is named as deferred and the import carries on with the others; exit 75, and
+// the next run stores what was deferred.
+BOOST_AUTO_TEST_CASE(import_defers_a_temporary_failure_and_carries_on) {
+    TestDatabase db("defer");
+    TempDir dir;
+    for (const char* id : {"defer-a", "defer-b", "defer-c"})
+        storetest::write_file(dir / (std::string(id) + ".json"), report(id, 5, 0).json());
+    pqxx::connection locker(db.conninfo());
+    pqxx::work hold(locker);
+    hold.exec0("INSERT INTO tlsrpt.reports (reporter, report_id, start_datetime, end_datetime, "
+               "source, content_hash) VALUES ('mailer.example', 'defer-b', now(), now(), 'file', "
+               "'x')");
+    const auto first = run("PGOPTIONS='-c lock_timeout=300' " + sh(ctl()) + " import " +
+                           sh(dir.path()) + no_dns + " --db " + sh(db.conninfo()));
+    BOOST_TEST(first.status == 75, first.err);
+    BOOST_TEST(contains(first.err, "defer-b.json: deferred (temporary, try again later)"),
+               first.err);
+    BOOST_TEST(contains(first.out, "stored 2,"), first.out);
+    hold.abort();
+    const auto second = tlsrptctl(db, "import " + sh(dir.path()) + no_dns);
+    BOOST_TEST(second.status == 0, second.err);
+    BOOST_TEST(contains(second.out, "stored 1, duplicates 2"), second.out);
+}
