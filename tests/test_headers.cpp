@@ -69,4 +69,16 @@ BOOST_AUTO_TEST_CASE(ascii_helpers) {
     BOOST_TEST(!is_valid_utf8("\xED\xA0\x80")); // surrogate
     BOOST_TEST(!is_valid_utf8("\xE2\x82"));     // truncated
     BOOST_TEST(utf8_length("\xF0\x9F\x98\x80", 0) == 4u);
+    BOOST_TEST(normalize_domain(" <Mail.Example.COM.> ") == "mail.example.com");
+    BOOST_TEST(has_control_character(std::string("a\0b", 3)));
+    BOOST_TEST(!has_control_character("192.0.2.1"));
+}
+
+// Text from reports and messages printed to a terminal: no escape sequence gets through.
+BOOST_AUTO_TEST_CASE(printable_for_terminals) {
+    BOOST_TEST(printable("\x1b[2Jcleared\x07") == "?[2Jcleared?");
+    BOOST_TEST(printable("caf\xC3\xA9 \xC2\x9B31m") == "caf\xC3\xA9 ?31m"); // C1 CSI
+    BOOST_TEST(printable("bad \xFF byte") == "bad ? byte");
+    BOOST_TEST(printable("a\r\nb\tc") == "a??b?c");
+    BOOST_TEST(printable("a\r\nb\tc\x1b", true) == "a\r\nb\tc?");
 }

@@ -53,6 +53,25 @@ bool has_control_character(std::string_view s) {
     });
 }
 
+std::string printable(std::string_view s, bool keep_lines) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        const std::size_t n = utf8_length(s, i);
+        const bool line = keep_lines && (c == '\n' || c == '\r' || c == '\t');
+        const bool c1 = n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;
+        if (n == 0 || c1 || (n == 1 && (c < 0x20 || c == 0x7f) && !line)) {
+            out += '?';
+            i += n == 0 ? 1 : n;
+            continue;
+        }
+        out.append(s.substr(i, n));
+        i += n;
+    }
+    return out;
+}
+
 std::string normalize_domain(std::string_view d) {
     d = trim(d);
     while (!d.empty() && (d.front() == '<' || d.front() == ' '))

@@ -15,6 +15,7 @@
 #include "tlsrpt/pipeline.hpp"
 #include "tlsrpt/sources.hpp"
 #include "tlsrpt/store.hpp"
+#include "tlsrpt/text.hpp"
 
 #include <iostream>
 #include <unistd.h>
@@ -82,7 +83,7 @@ class Importer {
   private:
     void refuse(const std::string& name, const std::string& reason) {
         progress_.clear();
-        std::cerr << name << ": refused: " << reason << "\n";
+        std::cerr << tlsrpt::printable(name) << ": refused: " << tlsrpt::printable(reason) << "\n";
         ++refused_;
     }
 
@@ -105,7 +106,9 @@ class Importer {
     // A key lookup failed for now (RFC 6376 §6.1.2): the item can be imported again later.
     void defer(const std::string& name, const std::string& reason) {
         progress_.clear();
-        std::cerr << name << ": deferred (temporary, try again later): " << reason << "\n";
+        std::cerr << tlsrpt::printable(name)
+                  << ": deferred (temporary, try again later): " << tlsrpt::printable(reason)
+                  << "\n";
         ++deferred_;
     }
 
@@ -120,12 +123,14 @@ class Importer {
             break;
         case st::Status::conflict:
             progress_.clear();
-            std::cerr << name << ": conflict: " << out.message << "\n";
+            std::cerr << tlsrpt::printable(name) << ": conflict: " << tlsrpt::printable(out.message)
+                      << "\n";
             ++conflicts_;
             break;
         case st::Status::replaced:
             progress_.clear();
-            std::cerr << name << ": replaced: " << out.message << "\n";
+            std::cerr << tlsrpt::printable(name) << ": replaced: " << tlsrpt::printable(out.message)
+                      << "\n";
             ++replaced_;
             break;
         case st::Status::permanent:

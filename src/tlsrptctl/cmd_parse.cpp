@@ -6,6 +6,7 @@
 #include "tlsrpt/pipeline.hpp"
 #include "tlsrpt/report_format.hpp"
 #include "tlsrpt/sources.hpp"
+#include "tlsrpt/text.hpp"
 
 #include <iostream>
 
@@ -38,13 +39,14 @@ int cmd_parse(const Args& args) {
     for (const std::string& path : paths) {
         tlsrpt::for_each_item(path, limits.max_message_size, [&](tlsrpt::SourceItem&& item) {
             if (!item.read_error.empty()) {
-                std::cerr << item.name << ": " << item.read_error << "\n";
+                std::cerr << tlsrpt::printable(item.name) << ": " << item.read_error << "\n";
                 failed = true;
                 return;
             }
             auto reports = tlsrpt::read_reports(item.bytes, limits);
             if (!reports) {
-                std::cerr << item.name << ": " << reports.error().describe() << "\n";
+                std::cerr << tlsrpt::printable(item.name) << ": "
+                          << tlsrpt::printable(reports.error().describe()) << "\n";
                 failed = true;
                 return;
             }

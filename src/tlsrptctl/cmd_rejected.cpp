@@ -11,10 +11,12 @@
 #include "store/migrations.hpp"
 #include "tlsrpt/pipeline.hpp"
 #include "tlsrpt/store.hpp"
+#include "tlsrpt/text.hpp"
 
 #include <charconv>
 #include <cstdio>
 #include <iostream>
+#include <unistd.h>
 
 namespace tlsrptctl {
 
@@ -67,8 +69,9 @@ int do_list(pqxx::connection& conn) {
                 "from", "subject");
     for (const auto& m : rows)
         std::printf("%-8lld %-19s %-10s %-40s %-30s %s\n", static_cast<long long>(m.id),
-                    m.received_at.c_str(), m.reimported ? "yes" : "no", m.reason.c_str(),
-                    m.mail_from.c_str(), m.subject.c_str());
+                    m.received_at.c_str(), m.reimported ? "yes" : "no",
+                    tlsrpt::printable(m.reason).c_str(), tlsrpt::printable(m.mail_from).c_str(),
+                    tlsrpt::printable(m.subject).c_str());
     std::fflush(stdout);
     return 0;
 }
@@ -79,7 +82,9 @@ int do_show(pqxx::connection& conn, std::int64_t id) {
         std::cerr << "tlsrptctl rejected: no rejected message " << id << "\n";
         return 1;
     }
-    std::cout.write(raw->data(), static_cast<std::streamsize>(raw->size()));
+    // the exact bytes into a pipe or file; to a terminal, no escape sequence of the sender's
+    const std::string shown = isatty(STDOUT_FILENO) == 1 ? tlsrpt::printable(*raw, true) : *raw;
+    std::cout.write(shown.data(), static_cast<std::streamsize>(shown.size()));
     std::cout.flush();
     return 0;
 }
@@ -87,20 +92,22 @@ int do_show(pqxx::connection& conn, std::int64_t id) {
 // Whether the report with verdict `a` is to be stored, saying why (or why not).
 bool admit(const tlsrpt::DkimAssessment& a, const std::string& prefix, bool trust, Counts& counts) {
     if (a.authenticated) {
-        std::cout << prefix << describe_verdict(a) << "\n";
+        std::cout << prefix << tlsrpt::printable(describe_verdict(a)) << "\n";
         return true;
     }
     if (trust) {
-        std::cout << prefix << describe_verdict(a) << "; stored anyway because of --trust\n";
+        std::cout << prefix << tlsrpt::printable(describe_verdict(a))
+                  << "; stored anyway because of --trust\n";
         return true;
     }
     if (a.temporary) {
-        std::cerr << prefix << "deferred (temporary, try again later): " << describe_verdict(a)
-                  << "\n";
+        std::cerr << prefix << "deferred (temporary, try again later): "
+                  << tlsrpt::printable(describe_verdict(a)) << "\n";
         counts.temporary = true;
         return false;
     }
-    std::cerr << prefix << "refused: " << describe_verdict(a) << " (--trust stores it anyway)\n";
+    std::cerr << prefix << "refused: " << tlsrpt::printable(describe_verdict(a))
+              << " (--trust stores it anyway)\n";
     ++counts.refused;
     return false;
 }
@@ -113,8 +120,8 @@ int do_reimport(const Options& opts, pqxx::connection& conn, std::int64_t id, bo
     }
     auto reports = tlsrpt::read_reports(*raw, tlsrpt::Limits{});
     if (!reports) {
-        std::cerr << "rejected message " << id << ": still refused: " << reports.error().describe()
-                  << "\n";
+        std::cerr << "rejected message " << id
+                  << ": still refused: " << tlsrpt::printable(reports.error().describe()) << "\n";
         return 1;
     }
     const auto verifier = make_dkim_verifier(opts, "rejected reimport");
@@ -131,7 +138,8 @@ int do_reimport(const Options& opts, pqxx::connection& conn, std::int64_t id, bo
             store.store_report(r, {st::Source::smtp, stored_verdict(verdicts[i])});
         counts.count(out.status);
         if (!out.message.empty())
-            std::cerr << prefix << st::to_string(out.status) << ": " << out.message << "\n";
+            std::cerr << prefix << st::to_string(out.status) << ": "
+                      << tlsrpt::printable(out.message) << "\n";
         if (!out.ok()) return out.status == st::Status::temporary ? exit_temporary : 1;
     }
     if (counts.refused == 0 && !counts.temporary) st::mark_reimported(conn, id);

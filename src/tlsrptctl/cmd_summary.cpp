@@ -4,6 +4,8 @@
 // counts, each session once), success rate, the top result types.
 #include "cmd_store.hpp"
 
+#include "tlsrpt/text.hpp"
+
 #include "store/admin.hpp"
 #include "store/migrations.hpp"
 
@@ -42,10 +44,10 @@ void print_table(const std::vector<tlsrpt::store::DomainSummary>& rows, int days
                 "successful", "failed", "success", "top failures");
     for (const auto& d : rows)
         std::printf("%-32s %8lld %13lld %12lld %10lld %8s  %s\n",
-                    d.policy_domain.empty() ? "(none)" : d.policy_domain.c_str(),
+                    d.policy_domain.empty() ? "(none)" : tlsrpt::printable(d.policy_domain).c_str(),
                     static_cast<long long>(d.reports), static_cast<long long>(d.authenticated),
                     static_cast<long long>(d.successful), static_cast<long long>(d.failed),
-                    rate(d.successful, d.failed).c_str(), top_list(d).c_str());
+                    rate(d.successful, d.failed).c_str(), tlsrpt::printable(top_list(d)).c_str());
     std::fflush(stdout);
 }
 
