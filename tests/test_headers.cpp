@@ -77,7 +77,8 @@ BOOST_AUTO_TEST_CASE(ascii_helpers) {
 // Text from reports and messages printed to a terminal: no escape sequence gets through.
 BOOST_AUTO_TEST_CASE(printable_for_terminals) {
     BOOST_TEST(printable("\x1b[2Jcleared\x07") == "?[2Jcleared?");
-    BOOST_TEST(printable("caf\xC3\xA9 \xC2\x9B31m") == "caf\xC3\xA9 ?31m"); // C1 CSI
+    BOOST_TEST(printable("caf\xC3\xA9 \xC2\x9B"
+                         "31m") == "caf\xC3\xA9 ?31m"); // C1 CSI
     BOOST_TEST(printable("bad \xFF byte") == "bad ? byte");
     BOOST_TEST(printable("a\r\nb\tc") == "a??b?c");
     BOOST_TEST(printable("a\r\nb\tc\x1b", true) == "a\r\nb\tc?");
