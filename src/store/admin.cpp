@@ -5,17 +5,32 @@
 
 namespace tlsrpt::store {
 
-PruneResult prune(pqxx::connection_base& conn, int days) {
+PruneResult prune(pqxx::connection_base& conn, int days, bool rejected) {
     pqxx::work tx(conn, "tlsrpt_prune");
     PruneResult out;
+    const pqxx::row rows = tx.exec_params1(
+        "WITH old AS (SELECT id FROM tlsrpt.reports "
+        "             WHERE end_datetime < now() - make_interval(days => $1)) "
+        "SELECT (SELECT count(*) FROM tlsrpt.policies WHERE report_pk IN (SELECT id FROM old)), "
+        "       (SELECT count(*) FROM tlsrpt.failure_details f JOIN tlsrpt.policies p "
+        "        ON p.id = f.policy_pk WHERE p.report_pk IN (SELECT id FROM old)), "
+        "       (SELECT count(*) FROM tlsrpt.report_conflicts "
+        "        WHERE report_pk IN (SELECT id FROM old))",
+        days);
+    out.policies = rows[0].as<std::int64_t>();
+    out.failure_details = rows[1].as<std::int64_t>();
+    out.conflicts = rows[2].as<std::int64_t>();
     out.reports = tx.exec_params("DELETE FROM tlsrpt.reports "
                                  "WHERE end_datetime < now() - make_interval(days => $1)",
                                  days)
                       .affected_rows();
-    out.rejected = tx.exec_params("DELETE FROM tlsrpt.rejected_messages "
-                                  "WHERE received_at < now() - make_interval(days => $1)",
-                                  days)
-                       .affected_rows();
+    const std::string old_rejected =
+        "FROM tlsrpt.rejected_messages WHERE received_at < now() - make_interval(days => $1)";
+    if (rejected)
+        out.rejected = tx.exec_params("DELETE " + old_rejected, days).affected_rows();
+    else
+        out.rejected_kept =
+            tx.exec_params1("SELECT count(*) " + old_rejected, days)[0].as<std::int64_t>();
     tx.commit();
     return out;
 }

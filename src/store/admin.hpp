@@ -13,13 +13,16 @@
 namespace tlsrpt::store {
 
 struct PruneResult {
-    std::int64_t reports = 0;  // with their policies and failure details (ON DELETE CASCADE)
-    std::int64_t rejected = 0; // quarantined messages
+    std::int64_t reports = 0; // with their policies and failure details (ON DELETE CASCADE)
+    std::int64_t policies = 0, failure_details = 0, conflicts = 0; // removed with them
+    std::int64_t rejected = 0;                                     // quarantined messages removed
+    std::int64_t rejected_kept = 0; // quarantined messages as old, kept (no `rejected`)
 };
 
-// Deletes reports whose end-datetime, and quarantined messages whose arrival, is more than
-// `days` days ago; one transaction.
-PruneResult prune(pqxx::connection_base& conn, int days);
+// Deletes reports whose end-datetime is more than `days` days ago, with their rows; and, only
+// when `rejected` is set, quarantined messages that arrived that long ago (they are the only
+// copy of what could not be read: kept unless asked). One transaction.
+PruneResult prune(pqxx::connection_base& conn, int days, bool rejected = false);
 
 struct RejectedMessage {
     std::int64_t id = 0;

@@ -1,7 +1,9 @@
 // cmd_db.cpp: `tlsrptctl db migrate|status|prune`: the schema's life cycle. migrate applies
 // the shipped migrations (store/migrations.hpp); status exits 0 only when the schema matches
-// this build; prune deletes reports and quarantined messages older than --older-than DAYS.
+// this build; prune deletes reports older than --older-than DAYS (and, with --rejected,
+// quarantined messages as old) and says what it removed.
 #include "cmd_store.hpp"
+#include "item_dkim.hpp"
 
 #include "store/admin.hpp"
 #include "store/migrations.hpp"
@@ -17,7 +19,7 @@ namespace st = tlsrpt::store;
 
 const char* db_usage = "usage: tlsrptctl db migrate [--db CONNINFO]\n"
                        "       tlsrptctl db status [--db CONNINFO]\n"
-                       "       tlsrptctl db prune --older-than DAYS [--db CONNINFO]\n";
+                       "       tlsrptctl db prune --older-than DAYS [--rejected] [--db CONNINFO]\n";
 
 int do_migrate(pqxx::connection& conn) {
     const st::MigrateResult r = st::migrate(conn);
@@ -40,7 +42,7 @@ int do_status(pqxx::connection& conn) {
     return have == need ? 0 : 1;
 }
 
-int do_prune(pqxx::connection& conn, const Options& opts) {
+int do_prune(pqxx::connection& conn, const Options& opts, bool rejected) {
     const auto it = opts.values.find("older-than");
     if (it == opts.values.end()) {
         std::cerr << db_usage;
@@ -49,15 +51,23 @@ int do_prune(pqxx::connection& conn, const Options& opts) {
     const auto days = parse_days(it->second, "--older-than");
     if (!days) return 2;
     if (!schema_ready(st::schema_version(conn))) return 1;
-    const st::PruneResult r = st::prune(conn, *days);
-    std::cout << "removed " << r.reports << " reports and " << r.rejected
-              << " rejected messages older than " << *days << " days\n";
+    const st::PruneResult r = st::prune(conn, *days, rejected);
+    std::cout << "removed " << r.reports << " reports older than " << *days << " days ("
+              << r.policies << " policies, " << r.failure_details << " failure details, "
+              << r.conflicts << " conflicting copies)";
+    if (rejected)
+        std::cout << " and " << r.rejected << " rejected messages\n";
+    else
+        std::cout << "; kept " << r.rejected_kept
+                  << " rejected messages as old (--rejected removes them)\n";
     return 0;
 }
 
 } // namespace
 
-int cmd_db(const Args& args) {
+int cmd_db(const Args& arguments) {
+    Args args = arguments;
+    const bool rejected = take_flag(args, "--rejected");
     const auto opts = parse_options(args, {"older-than"}, "db");
     if (!opts) return 2;
     const std::string action = opts->positional.empty() ? "" : opts->positional[0];
@@ -70,7 +80,7 @@ int cmd_db(const Args& args) {
         auto conn = open_db(opts->db);
         if (action == "migrate") return do_migrate(*conn);
         if (action == "status") return do_status(*conn);
-        return do_prune(*conn, *opts);
+        return do_prune(*conn, *opts, rejected);
     } catch (...) {
         return db_failure("db " + action);
     }

@@ -164,7 +164,14 @@ BOOST_AUTO_TEST_CASE(db_prune_removes_old_reports) {
     BOOST_REQUIRE(tlsrptctl(db, "import " + sh(dir.path())).status == 0);
     const auto r = tlsrptctl(db, "db prune --older-than 30");
     BOOST_TEST(r.status == 0, r.err);
-    BOOST_TEST(r.out == "removed 1 reports and 0 rejected messages older than 30 days\n", r.out);
+    BOOST_TEST(r.out == "removed 1 reports older than 30 days (1 policies, 0 failure details, 0 "
+                        "conflicting copies); kept 0 rejected messages as old (--rejected "
+                        "removes them)\n",
+               r.out);
+    const auto with = tlsrptctl(db, "db prune --older-than 30 --rejected");
+    BOOST_TEST(with.out == "removed 0 reports older than 30 days (0 policies, 0 failure details, "
+                           "0 conflicting copies) and 0 rejected messages\n",
+               with.out);
     BOOST_TEST(db.value("SELECT string_agg(report_id, ',') FROM tlsrpt.reports") == "recent");
 }
 

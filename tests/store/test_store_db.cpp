@@ -474,8 +474,15 @@ BOOST_AUTO_TEST_CASE(prune_removes_old_reports_with_their_rows) {
                 "WHERE id = " +
                 std::to_string(q1.report_pk));
     pqxx::connection conn(pruned.conninfo());
-    const PruneResult r = prune(conn, 30);
-    BOOST_TEST(r.reports == 1);
+    const PruneResult kept = prune(conn, 30); // quarantined messages stay unless asked
+    BOOST_TEST(kept.reports == 1);
+    BOOST_TEST(kept.policies == 1);
+    BOOST_TEST(kept.failure_details == 2);
+    BOOST_TEST(kept.rejected == 0);
+    BOOST_TEST(kept.rejected_kept == 1);
+    BOOST_TEST(pruned.count("SELECT count(*) FROM tlsrpt.rejected_messages") == 2);
+    const PruneResult r = prune(conn, 30, true);
+    BOOST_TEST(r.reports == 0);
     BOOST_TEST(r.rejected == 1);
     BOOST_TEST(pruned.value("SELECT string_agg(report_id, ',') FROM tlsrpt.reports") == "recent");
     BOOST_TEST(pruned.count("SELECT count(*) FROM tlsrpt.policies") == 1);
