@@ -14,18 +14,22 @@ Read, store and summarize SMTP TLS reports (RFC 8460).
 Commands:
   parse [FILE...]              print every report found as one line of JSON (stdin: none or -)
   dkim [--resolver R] [FILE...] verify the DKIM signatures of report emails (RFC 8460 section 3)
-  import [--db CONNINFO] PATH...
-                               store reports from files, directories, Maildirs and mbox files
+  import [--db CONNINFO] [--require-dkim] [--resolver R] PATH...
+                               store reports from files, directories, Maildirs and mbox files,
+                               with their DKIM verdict (--require-dkim: only authenticated ones)
   summary [--db CONNINFO] [--days N] [--domain D]
-                               per policy domain: reports, sessions, success rate, failures
+                               per policy domain: reports (DKIM-authenticated), sessions,
+                               success rate, failures
   db migrate [--db CONNINFO]   create or upgrade the tlsrpt schema
   db status [--db CONNINFO]    show the schema version
-  db prune --older-than DAYS [--db CONNINFO]
+  db prune --older-than DAYS [--rejected] [--db CONNINFO]
                                delete reports whose period ended more than DAYS days ago
+                               (--rejected: quarantined messages as old too)
   rejected list [--db CONNINFO]
                                list quarantined messages the milter could not read
-  rejected show ID | reimport ID [--db CONNINFO]
+  rejected show ID | reimport ID [--trust] [--db CONNINFO]
                                print one quarantined message, or read and store it again
+                               (DKIM checked again; --trust stores it anyway)
 
 Without --db the PG* environment and the service file decide, as for psql.
 Options: -h, --help   this text;  -V, --version   the version.
