@@ -7,6 +7,7 @@
 #include "ingest.hpp"
 #include "log.hpp"
 #include "message_context.hpp"
+#include "metrics.hpp"
 #include "outcome.hpp"
 #include "recipients.hpp"
 #include "runtime.hpp"
@@ -96,6 +97,7 @@ void log_outcome(const MessageContext& m, const Decision& d, const IngestResult*
         " ms=" + std::to_string(ms);
     if (!d.reason.empty()) line += " reason=" + log::quote(d.reason);
     log::info(line);
+    metrics::message(to_string(d.verdict), to_string(d.cause));
 }
 
 // Removes every report recipient; false when the MTA refused one.
@@ -194,6 +196,7 @@ sfsistat in_message(SMFICTX* ctx, const char* stage, unsigned long nr_flag, Body
         [&]() -> sfsistat {
             Connection* c = connection(ctx);
             if (!c || !c->message || !c->message->has_report_recipient()) {
+                if (c && c->message) metrics::untouched(); // counted once: the message ends here
                 if (c) c->end_message();
                 return replies ? SMFIS_ACCEPT : SMFIS_NOREPLY;
             }
@@ -299,6 +302,7 @@ sfsistat cb_eom(SMFICTX* ctx) {
         note_queue_id(ctx, m);
         m.end_of_headers();
         if (m.too_large()) return finish(ctx, c, decide(too_large_facts(m)), nullptr);
+        metrics::message_bytes(m.raw().size());
         const IngestResult r = ingest(m, *c.runtime);
         return finish(ctx, c, decide(r.facts), &r);
     });

@@ -41,6 +41,8 @@ struct Config {
     std::chrono::seconds shutdown_timeout{0};
     std::size_t retry_limit = 0; // temporary failures of one message before giving up
     std::chrono::milliseconds retry_max_age{0}; // or that long after its first
+    std::string metrics_listen;                 // "" = no metrics served
+    std::vector<std::string> metrics_domains;   // empty: the domains of report_addresses
     bool syslog = true;
     std::string syslog_facility;
 };

@@ -77,6 +77,16 @@ std::string parse_resolver(const std::string& text) {
     return text;
 }
 
+std::string parse_listen(const std::string& text) {
+    if (text.empty()) return text;
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos || colon + 1 >= text.size() ||
+        text.find_first_not_of("0123456789", colon + 1) != std::string::npos)
+        throw std::invalid_argument("expected IP:PORT, e.g. 127.0.0.1:9460");
+    tlsrpt::dns::forwarder_address(text); // the same literal-address check
+    return text;
+}
+
 std::string parse_facility(const std::string& text) {
     static const char* known[] = {"mail",   "daemon", "user",   "local0", "local1", "local2",
                                   "local3", "local4", "local5", "local6", "local7"};
@@ -224,6 +234,19 @@ const Setting kSettings[] = {
      "Seconds SIGTERM waits for messages in flight before the process exits.",
      [](Config& c, const std::string& v) {
          c.shutdown_timeout = std::chrono::duration_cast<std::chrono::seconds>(parse_duration(v));
+     }},
+    {"MetricsListen", "", "127.0.0.1:9460",
+     "IP:PORT to serve Prometheus metrics on (path /metrics). Empty: none. Takes effect at\n"
+     "start (a reload keeps the running one).",
+     [](Config& c, const std::string& v) { c.metrics_listen = parse_listen(v); }},
+    {"MetricsDomains", "", "example.com, example.net",
+     "Comma-separated policy domains that get their own label in\n"
+     "tlsrpt_milter_sessions_total; all others are summed as \"other\". Empty: the\n"
+     "domains of ReportAddresses.",
+     [](Config& c, const std::string& v) {
+         c.metrics_domains.clear();
+         for (const std::string& d : split_list(v))
+             c.metrics_domains.push_back(tlsrpt::normalize_domain(d));
      }},
     {"Syslog", "yes", "", "yes: log to syslog; no: log to standard error.",
      [](Config& c, const std::string& v) { c.syslog = parse_bool(v); }},

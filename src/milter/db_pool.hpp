@@ -48,6 +48,7 @@ class DbPool {
 
   private:
     void give_back(std::unique_ptr<tlsrpt::store::Store> store);
+    void publish() const;
 
     const std::string conninfo_;
     const std::size_t size_;
@@ -55,7 +56,8 @@ class DbPool {
     std::mutex mutex_;
     std::condition_variable freed_;
     std::vector<std::unique_ptr<tlsrpt::store::Store>> idle_;
-    std::size_t opened_ = 0; // Stores in existence (idle or leased)
+    std::size_t opened_ = 0;  // Stores in existence (idle or leased)
+    std::size_t waiting_ = 0; // callers in acquire()
 };
 
 } // namespace milter

@@ -1,6 +1,8 @@
 // ingest.cpp: read -> DKIM -> store -> quarantine for one message (see ingest.hpp).
 #include "ingest.hpp"
 
+#include "metrics.hpp"
+
 #include "tlsrpt/auth_results.hpp"
 #include "tlsrpt/dkim_verify.hpp"
 #include "tlsrpt/pipeline.hpp"
@@ -59,12 +61,16 @@ st::DkimInfo dkim_info(const tlsrpt::DkimAssessment& a, std::string authserv) {
 // Stores every report; stops at the first that cannot be stored.
 void store_all(IngestResult& out, const std::vector<tlsrpt::Report>& reports,
                const std::vector<tlsrpt::DkimAssessment>& verdicts,
-               const std::vector<tlsrpt::SignatureCheck>& authserv, st::Store& store) {
+               const std::vector<tlsrpt::SignatureCheck>& authserv, st::Store& store,
+               const std::vector<std::string>& metrics_domains) {
     for (std::size_t i = 0; i < reports.size(); ++i) {
         const std::string authserv_text =
             authserv_summary(authserv, tlsrpt::dkim_alignment_domain(reports[i]));
         const st::StoreOptions options{st::Source::smtp, dkim_info(verdicts[i], authserv_text)};
         const st::Outcome o = store.store_report(reports[i], options);
+        if (o.ok()) metrics::report(st::to_string(o.status));
+        if (o.status == st::Status::stored || o.status == st::Status::replaced)
+            metrics::sessions(reports[i], metrics_domains);
         switch (o.status) {
         case st::Status::stored:
         case st::Status::replaced:
@@ -148,14 +154,19 @@ void read_and_store(IngestResult& out, const MessageContext& message, const Runt
         describe(out, *read);
         const auto verdicts = tlsrpt::assess_reports(checks, *read);
         if (!verdicts.empty()) out.dkim = verdicts.front();
+        for (const tlsrpt::DkimAssessment& v : verdicts)
+            metrics::dkim(v.result);
         // with our own verdict deciding, a trusted verifier's is recorded beside it
         std::vector<tlsrpt::SignatureCheck> authserv;
         if (rt.dkim)
             authserv = tlsrpt::trusted_dkim_checks(message.headers().authentication_results,
                                                    rt.trusted_authserv_ids);
         if (config.require_dkim) require_dkim(out, verdicts);
-        if (!out.facts.unusable && !out.facts.temporary)
-            store_all(out, *read, verdicts, authserv, store);
+        if (!out.facts.unusable && !out.facts.temporary) {
+            const auto t0 = std::chrono::steady_clock::now();
+            store_all(out, *read, verdicts, authserv, store, rt.metrics_domains);
+            metrics::store_seconds(std::chrono::steady_clock::now() - t0);
+        }
     }
     if (out.facts.temporary) bound_retries(out, message, config, store);
     if (wants_quarantine(out.facts)) quarantine(out, message, store);

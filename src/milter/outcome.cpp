@@ -24,7 +24,7 @@ Decision refuse(const Facts& f, ReplyKind kind, const std::string& reason) {
 
 Decision tempfail(const std::string& reason, TempCause cause = TempCause::internal) {
     const ReplyKind kind = cause == TempCause::dns ? ReplyKind::dkim_tempfail : ReplyKind::tempfail;
-    return {Action::tempfail, Verdict::tempfail, make_reply(kind), reason};
+    return {Action::tempfail, Verdict::tempfail, make_reply(kind), reason, cause};
 }
 
 Decision unusable(const Facts& f) {
@@ -41,7 +41,7 @@ Decision unusable(const Facts& f) {
     const tlsrpt::store::Outcome q{*f.quarantine, 0, f.quarantine_message};
     if (q.ok()) return {drop_for_report_addresses(f), Verdict::quarantined, {}, why};
     // the message could not be kept: the sender keeps it and retries
-    return tempfail(why + " (quarantine failed: " + q.message + ")");
+    return tempfail(why + " (quarantine failed: " + q.message + ")", TempCause::database);
 }
 
 } // namespace

@@ -51,8 +51,9 @@ const char* to_string(Verdict v);
 struct Decision {
     Action action = Action::tempfail;
     Verdict verdict = Verdict::tempfail;
-    std::optional<SmtpReply> reply; // set for reject and tempfail
-    std::string reason;             // for the log line; empty when all went well
+    std::optional<SmtpReply> reply;        // set for reject and tempfail
+    std::string reason;                    // for the log line; empty when all went well
+    TempCause cause = TempCause::internal; // for tempfail: why (metrics)
 };
 
 // Whether Store::quarantine should be called before deciding (unusable, OnInvalid quarantine).

@@ -1,6 +1,8 @@
 // runtime.cpp: the shared snapshot and the in-flight counter (see runtime.hpp).
 #include "runtime.hpp"
 
+#include "metrics.hpp"
+
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -54,6 +56,11 @@ std::shared_ptr<const Runtime> make_runtime(Config config, const Runtime* previo
         rt->pool = std::make_shared<DbPool>(config.database, config.database_pool_size,
                                             config.database_timeout);
     rt->dkim = make_verifier(config, previous);
+    rt->metrics_domains = config.metrics_domains;
+    if (rt->metrics_domains.empty())
+        for (const std::string& a : config.report_addresses)
+            rt->metrics_domains.push_back(a.substr(a.rfind('@') + 1));
+    if (!previous) metrics::serve(config.metrics_listen); // once: it survives reloads
     rt->trusted_authserv_ids = config.trusted_authserv_ids;
     if (rt->trusted_authserv_ids.empty()) rt->trusted_authserv_ids.push_back(host_name());
     rt->config = std::make_shared<const Config>(std::move(config));

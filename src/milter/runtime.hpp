@@ -21,6 +21,7 @@ struct Runtime {
     std::shared_ptr<DbPool> pool;
     std::vector<std::string> trusted_authserv_ids;    // TrustedAuthservIDs, or this host's name
     std::shared_ptr<const tlsrpt::DkimVerifier> dkim; // null when DKIMVerify is off
+    std::vector<std::string> metrics_domains;         // MetricsDomains, or the report domains
 };
 
 // A runtime for `config`; reuses `previous`'s pool when the database settings are unchanged,

@@ -21,7 +21,7 @@ shared=${TLSRPT_SHARED_DIR:-$src/../shared}
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-55432} PGUSER=${PGUSER:-postgres}
 milter_bin=$build/src/milter/tlsrpt-milter
 ctl=$build/src/tlsrptctl
-MX=10025 RELAY=10027 MILTER=10026 DNS=10053
+MX=10025 RELAY=10027 MILTER=10026 DNS=10053 METRICS=10058
 maillog=/var/log/postfix-tlsrpt-e2e.log
 db=tlsrpt_e2e_$$
 db_corpus=tlsrpt_e2e_corpus_$$
@@ -31,6 +31,8 @@ milter_pid=
 . "$here/lib.sh"
 # shellcheck source=dkim.sh
 . "$here/dkim.sh"
+# shellcheck source=metrics.sh
+. "$here/metrics.sh"
 
 note() { printf -- '-- %s\n' "$*"; }
 pass() { echo "PASS $1"; }
@@ -80,6 +82,7 @@ ShutdownTimeout 10
 Syslog no
 Resolver 127.0.0.1:$DNS
 DNSTimeout 3
+MetricsListen 127.0.0.1:$METRICS
 $dkim
 ${3:-}
 EOF
@@ -303,7 +306,8 @@ check_miltertest() {
 
   # A second milter, on its own port, that the script stops with SIGTERM mid-message.
   make_report e2e-sigterm
-  sed "s/^Socket .*/Socket inet:10029@127.0.0.1/" "$work/milter.conf" >"$work/milter-term.conf"
+  sed -e "s/^Socket .*/Socket inet:10029@127.0.0.1/" -e "/^MetricsListen/d" "$work/milter.conf" \
+    >"$work/milter-term.conf"
   out=$(miltertest -D dir="$src/tests/milter/lua" -D sock="inet:10029@127.0.0.1" \
     -D report="$work/e2e-sigterm.eml" -D milter="$milter_bin" -D conf="$work/milter-term.conf" \
     -s "$src/tests/milter/lua/sigterm_in_flight.lua" 2>&1)
@@ -397,7 +401,7 @@ main() {
     return 1
   fi
   local port
-  for port in $MX $MILTER $RELAY $DNS; do
+  for port in $MX $MILTER $RELAY $DNS $METRICS; do
     if listening "$port"; then
       fail e2e-setup "port $port is already in use"
       return 1
@@ -429,6 +433,7 @@ main() {
   check_miltertest
   check_milter_down
   check_database_down
+  check_metrics
   check_corpus
   check_sigterm
 }
