@@ -74,6 +74,14 @@ BOOST_AUTO_TEST_CASE(ascii_helpers) {
     BOOST_TEST(!has_control_character("192.0.2.1"));
 }
 
+// The identity of a message over delivery attempts: without the Received fields at its top.
+BOOST_AUTO_TEST_CASE(leading_trace_fields_are_skipped) {
+    BOOST_TEST(without_leading_trace("Received: a\r\n\tb\r\nreceived: c\r\nFrom: x\r\n\r\n") ==
+               "From: x\r\n\r\n");
+    BOOST_TEST(without_leading_trace("From: x\nReceived: a\n\n") == "From: x\nReceived: a\n\n");
+    BOOST_TEST(without_leading_trace("Received: only") == "Received: only");
+}
+
 // Text from reports and messages printed to a terminal: no escape sequence gets through.
 BOOST_AUTO_TEST_CASE(printable_for_terminals) {
     BOOST_TEST(printable("\x1b[2Jcleared\x07") == "?[2Jcleared?");

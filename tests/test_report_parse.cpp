@@ -301,6 +301,16 @@ BOOST_AUTO_TEST_CASE(control_characters_in_addresses_are_refused) {
     BOOST_TEST(r.error().message.find("failure-details[0]") != std::string::npos);
 }
 
+// Policy domains are stored as they are queried: lower case, without the final dot.
+BOOST_AUTO_TEST_CASE(policy_domains_are_normalized) {
+    std::string json = with_details("");
+    json.replace(json.find("example.com"), 11, "Example.COM.");
+    BOOST_TEST(parse_ok(json).policies.at(0).policy_domain == "example.com");
+    std::string contact = with_details("");
+    contact.replace(contact.find("t@reporter.example"), 18, "t@Reporter.Example.");
+    BOOST_TEST(parse_ok(contact).reporter() == "reporter.example");
+}
+
 // Storage keys longer than an index entry can hold are refused at once, not retried forever.
 BOOST_AUTO_TEST_CASE(overlong_keys_are_refused) {
     auto r = parse_report_json(with_details("", std::string(2000, 'x')), {});

@@ -27,6 +27,12 @@ void for_each_header_field(std::string_view headers,
 // Removes the line breaks of folding and trims surrounding whitespace.
 std::string unfold(std::string_view raw_value);
 
+// The message without the Received fields at its top (with their continuation lines): what
+// the receiving MTA prepends differs on every delivery attempt, the rest is the sender's and
+// the same on each retry. The identity of a message for counting its attempts and keeping it
+// once in quarantine.
+std::string_view without_leading_trace(std::string_view message);
+
 // GMime's one-time initialisation; thread-safe, cheap after the first call.
 void init_gmime();
 

@@ -82,13 +82,15 @@ class Store {
     Outcome store_report(const Report& report, const StoreOptions& options);
 
     // Keeps a message no report could be read from (tlsrpt.rejected_messages), once: the
-    // status is stored, or duplicate when the same bytes were kept before; report_pk is the
-    // rejected_messages.id.
+    // status is stored, or duplicate when the same message (its bytes below the receiving
+    // MTA's Received fields) was kept before; report_pk is the rejected_messages.id.
     Outcome quarantine(const std::string& raw_message, const std::string& reason,
                        const MessageHeaders& headers, Source source);
 
-    // Counts one more temporary failure to store this message (tlsrpt.failed_attempts, by
-    // hash): how many there were and since when. nullopt when the database cannot say.
+    // Counts one more temporary failure to store this message (tlsrpt.failed_attempts, by the
+    // hash of its bytes below the Received fields at its top, so that every delivery attempt
+    // of one message counts as the same): how many there were and since when. nullopt when
+    // the database cannot say.
     std::optional<Attempts> record_failed_attempt(const std::string& raw_message,
                                                   const std::string& error);
 

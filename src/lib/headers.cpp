@@ -42,6 +42,20 @@ void for_each_header_field(std::string_view h,
     }
 }
 
+std::string_view without_leading_trace(std::string_view m) {
+    static constexpr std::string_view received = "received:";
+    for (;;) {
+        if (m.size() < received.size() || !iequals(m.substr(0, received.size()), received))
+            return m;
+        std::size_t end = m.find('\n'); // the field ends before a line not starting with WSP
+        while (end != std::string_view::npos && end + 1 < m.size() &&
+               (m[end + 1] == ' ' || m[end + 1] == '\t'))
+            end = m.find('\n', end + 1);
+        if (end == std::string_view::npos) return m;
+        m.remove_prefix(end + 1);
+    }
+}
+
 std::string unfold(std::string_view raw) {
     std::string out;
     out.reserve(raw.size());

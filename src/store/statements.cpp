@@ -119,14 +119,14 @@ const std::string quarantine = R"(
 WITH kept AS (
     INSERT INTO tlsrpt.rejected_messages (source, reason, message_id, mail_from, subject, raw,
         message_hash)
-    VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::bytea, md5($6::bytea))
+    VALUES ($1::text, $2::text, $3::text, $4::text, $5::text, $6::bytea, md5($7::bytea))
     ON CONFLICT (message_hash) DO NOTHING
     RETURNING id, true AS fresh
 )
 SELECT id, fresh FROM kept
 UNION ALL
 SELECT id, false FROM tlsrpt.rejected_messages
-WHERE message_hash = md5($6::bytea) AND NOT EXISTS (SELECT FROM kept)
+WHERE message_hash = md5($7::bytea) AND NOT EXISTS (SELECT FROM kept)
 )";
 
 const std::string record_attempt = R"(

@@ -29,11 +29,12 @@ extern const std::string replace_report;
 extern const std::string upgrade_dkim;
 // A different later copy of a stored report (002_report_conflicts.sql), kept once.
 extern const std::string keep_conflict;
-// A message no report could be read from, kept once (by md5 of the bytes). Rows: (id, fresh).
-// $1 source, $2 reason, $3 message_id, $4 mail_from, $5 subject, $6 raw.
+// A message no report could be read from, kept once (by md5 of its identity, headers.hpp
+// without_leading_trace). Rows: (id, fresh). $1 source, $2 reason, $3 message_id,
+// $4 mail_from, $5 subject, $6 raw, $7 identity.
 extern const std::string quarantine;
 // Counts one more temporary failure of a message (and forgets week-old ones). Rows:
-// (attempts, age in seconds). $1 raw, $2 error.
+// (attempts, age in seconds). $1 identity, $2 error.
 extern const std::string record_attempt;
 
 } // namespace tlsrpt::store::sql

@@ -12,6 +12,7 @@
 #include "store/migrations.hpp"
 #include "store/report_row.hpp"
 #include "store/statements.hpp"
+#include "tlsrpt/headers.hpp"
 
 #include <pqxx/pqxx>
 
@@ -280,9 +281,12 @@ Outcome Store::quarantine(const std::string& raw_message, const std::string& rea
     return run([&] {
         pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_quarantine");
         const pqxx::binarystring raw(raw_message.data(), raw_message.size());
-        const pqxx::row row = tx.exec_prepared1(
-            "tlsrpt_quarantine", std::string(to_string(source)), pg_text(reason),
-            opt_text(headers.message_id), opt_text(headers.from), opt_text(headers.subject), raw);
+        const std::string_view id = without_leading_trace(raw_message);
+        const pqxx::binarystring identity(id.data(), id.size());
+        const pqxx::row row =
+            tx.exec_prepared1("tlsrpt_quarantine", std::string(to_string(source)), pg_text(reason),
+                              opt_text(headers.message_id), opt_text(headers.from),
+                              opt_text(headers.subject), raw, identity);
         Outcome out;
         out.status = row[1].as<bool>() ? Status::stored : Status::duplicate;
         out.report_pk = row[0].as<std::int64_t>();
@@ -294,8 +298,9 @@ std::optional<Attempts> Store::record_failed_attempt(const std::string& raw_mess
                                                      const std::string& error) {
     try {
         pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_record_attempt");
-        const pqxx::binarystring raw(raw_message.data(), raw_message.size());
-        const pqxx::row row = tx.exec_prepared1("tlsrpt_record_attempt", raw, pg_text(error));
+        const std::string_view id = without_leading_trace(raw_message);
+        const pqxx::binarystring identity(id.data(), id.size());
+        const pqxx::row row = tx.exec_prepared1("tlsrpt_record_attempt", identity, pg_text(error));
         return Attempts{row[0].as<int>(), std::chrono::seconds(row[1].as<long long>())};
     } catch (...) {
         impl_->fail();

@@ -107,6 +107,26 @@ check_dkim_dns_down() {
   verdict dkim-dns-back-retry-stored-once $? "rows $(report_count e2e-dkim-dns-queued)"
 }
 
+# A message that keeps failing temporarily (its key lookup, here) is not retried forever:
+# after RetryLimit attempts it is quarantined with the reason instead of another 451.
+check_dkim_retries_are_bounded() {
+  local id=e2e-dkim-retry r1 r2 r3 reason
+  write_milter_conf quarantine "$db" $'RequireDKIM yes\nRetryLimit 3'
+  reload_milter
+  signed_report "$id" "$work/$id.eml"
+  dns_stop "$work/dns.pid"
+  r1=$(send $MX "$work/$id.eml" tlsrpt@example.test)
+  r2=$(send $MX "$work/$id.eml" tlsrpt@example.test)
+  r3=$(send $MX "$work/$id.eml" tlsrpt@example.test)
+  dns_start "$DNS" "$work/dkim/dnsmasq.conf" "$work/dns.pid" "$work/dns.log"
+  reason=$(quarantine_reason "$id")
+  [[ $r1 == "451 4.7.5"* ]] && [[ $r2 == "451 4.7.5"* ]] && [[ $r3 == 250* ]] &&
+    [[ $reason == "gave up after 3 temporary failures"* ]] && [ "$(report_count "$id")" = 0 ]
+  verdict dkim-retries-bounded-then-quarantined $? "replies '$r1' '$r2' '$r3', reason '$reason'"
+  write_milter_conf quarantine "$db" "RequireDKIM yes"
+  reload_milter
+}
+
 # A forged copy stored while RequireDKIM was off, then the genuine signed copy: the genuine
 # one takes the forged one's place, and the forged one is kept in report_conflicts.
 check_dkim_genuine_replaces_forged() {
@@ -142,6 +162,7 @@ check_dkim() {
   check_dkim_tag_and_folding
   check_dkim_refused
   check_dkim_dns_down
+  check_dkim_retries_are_bounded
   check_dkim_genuine_replaces_forged
   write_milter_conf quarantine "$db"
   reload_milter

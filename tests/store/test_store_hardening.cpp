@@ -40,6 +40,13 @@ BOOST_AUTO_TEST_CASE(quarantine_keeps_a_message_once) {
     BOOST_TEST(db().value("SELECT count(*) FROM tlsrpt.rejected_messages WHERE subject = "
                           "'quarantined once'") == "1");
     BOOST_TEST((s.quarantine(raw + "x", "other", h, Source::smtp).status == Status::stored));
+    // the retry arrives with another Received field from the receiving MTA: the same message
+    const std::string retried = "Received: from a by mx (Postfix) with ESMTP id XYZ;\r\n"
+                                "\tWed, 2 Dec 2026 00:00:00 +0000\r\n" +
+                                raw;
+    const Outcome third = s.quarantine(retried, "not-a-report", h, Source::smtp);
+    BOOST_TEST((third.status == Status::duplicate));
+    BOOST_TEST(third.report_pk == first.report_pk);
 }
 
 BOOST_AUTO_TEST_CASE(temporary_failures_are_counted_per_message) {
@@ -54,6 +61,10 @@ BOOST_AUTO_TEST_CASE(temporary_failures_are_counted_per_message) {
     BOOST_TEST(a2->age.count() >= 0);
     BOOST_TEST(db().value("SELECT last_error FROM tlsrpt.failed_attempts WHERE message_hash = "
                           "md5('message A'::bytea)") == "statement timeout again");
+    // the next delivery attempt has another Received field on top: the same message
+    const auto a3 = s.record_failed_attempt("Received: by mx; now\r\nmessage A", "again");
+    BOOST_REQUIRE(a3);
+    BOOST_TEST(a3->count == 3);
     Store down("host=127.0.0.1 port=9 connect_timeout=1");
     BOOST_TEST(!down.record_failed_attempt("message A", "x").has_value());
 }
