@@ -15,5 +15,6 @@ int cmd_summary(const Args& args);
 int cmd_db(const Args& args);
 int cmd_rejected(const Args& args);
 int cmd_dkim(const Args& args);
+int cmd_alerts(const Args& args);
 
 } // namespace tlsrptctl

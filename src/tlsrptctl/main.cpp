@@ -20,6 +20,9 @@ Commands:
   summary [--db CONNINFO] [--days N] [--domain D]
                                per policy domain: reports (DKIM-authenticated), sessions,
                                success rate, failures
+  alerts [--db CONNINFO] [--json] [--textfile PATH] [--since TIME] [--domain D]...
+                               evaluate the alert rules over the stored reports (exit status
+                               0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; --help: thresholds)
   db migrate [--db CONNINFO]   create or upgrade the tlsrpt schema
   db status [--db CONNINFO]    show the schema version
   db prune --older-than DAYS [--rejected] [--db CONNINFO]
@@ -59,6 +62,7 @@ int main(int argc, char** argv) {
         if (cmd == "db") return tlsrptctl::cmd_db(args);
         if (cmd == "rejected") return tlsrptctl::cmd_rejected(args);
         if (cmd == "dkim") return tlsrptctl::cmd_dkim(args);
+        if (cmd == "alerts") return tlsrptctl::cmd_alerts(args);
     } catch (const std::exception& e) {
         std::cerr << "tlsrptctl " << cmd << ": " << e.what() << "\n";
         return 1;
