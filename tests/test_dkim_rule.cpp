@@ -277,8 +277,14 @@ BOOST_AUTO_TEST_CASE(key_record_rewrite) {
     BOOST_REQUIRE(services.has_value());
     BOOST_TEST(services->size() == 1u);
     BOOST_TEST(key_record_for_library("v=DKIM1;s = foo : bar;p=AB", services) ==
-               "v=DKIM1; s = foo : bar; p=AB");
+               "v=DKIM1;s = foo : bar;p=AB");
     BOOST_TEST(services->size() == 2u);
+    BOOST_TEST(key_record_for_library("v=DKIM1;s=*;p=AB", services) == "v=DKIM1;s=email;p=AB");
+    // RFC 6376 §3.2: a duplicated tag makes the record invalid; nothing allowed, kept as sent
+    BOOST_TEST(key_record_for_library("s=tlsrpt; s=foo; p=AB", services) ==
+               "s=tlsrpt; s=foo; p=AB");
+    BOOST_REQUIRE(services.has_value());
+    BOOST_TEST(!key_allows_tlsrpt(services));
     BOOST_TEST(key_record_for_library("v=DKIM1; p=AB", services) == "v=DKIM1; p=AB");
     BOOST_TEST(!services.has_value());
 }

@@ -58,7 +58,9 @@ std::vector<SignatureCheck> check_signatures(const DkimVerification& v);
 
 // A DKIM key record (RFC 6376 §3.6.1) as libopendkim is given it, and its service list: a key
 // whose s= allows tlsrpt but neither "*" nor "email" is handed over with s=email, since
-// libopendkim refuses every key that is not an e-mail key (the rule checks s= itself).
+// libopendkim refuses every key that is not an e-mail key (the rule checks s= itself). Only that
+// tag changes (so the record grows by 4 bytes at most); a record with two s= tags is invalid
+// (RFC 6376 §3.2): handed over as sent, with an empty service list.
 std::string key_record_for_library(std::string_view record,
                                    std::optional<std::vector<std::string>>& services);
 

@@ -206,6 +206,19 @@ SignatureFacts facts_of(DKIM_SIGINFO* sig, const MessageState& st) {
     return f;
 }
 
+// The colon-separated service list of a key's s= tag (RFC 6376 §3.6.1), lower-cased.
+std::vector<std::string> split_services(std::string_view list) {
+    std::vector<std::string> out;
+    for (std::size_t p = 0; p <= list.size();) {
+        std::size_t colon = list.find(':', p);
+        if (colon == std::string_view::npos) colon = list.size();
+        std::string item = to_lower(trim(list.substr(p, colon - p)));
+        if (!item.empty()) out.push_back(std::move(item));
+        p = colon + 1;
+    }
+    return out;
+}
+
 } // namespace
 
 struct DkimVerifier::Library {
@@ -269,28 +282,25 @@ std::vector<SignatureCheck> check_signatures(const DkimVerification& v) {
 std::string key_record_for_library(std::string_view record,
                                    std::optional<std::vector<std::string>>& services) {
     services.reset();
-    std::string out;
-    std::size_t start = 0;
-    while (start <= record.size()) {
+    std::size_t tag_at = 0, tag_len = 0; // where the s= tag is, to rewrite it in place
+    for (std::size_t start = 0; start <= record.size();) {
         std::size_t end = record.find(';', start);
         if (end == std::string_view::npos) end = record.size();
-        std::string_view tag = trim(record.substr(start, end - start));
+        const std::string_view tag = trim(record.substr(start, end - start));
         const auto eq = tag.find('=');
         if (eq != std::string_view::npos && trim(tag.substr(0, eq)) == "s") {
-            services.emplace();
-            std::string_view list = tag.substr(eq + 1);
-            for (std::size_t p = 0; p <= list.size();) {
-                std::size_t colon = list.find(':', p);
-                if (colon == std::string_view::npos) colon = list.size();
-                const std::string item = to_lower(trim(list.substr(p, colon - p)));
-                if (!item.empty()) services->push_back(item);
-                p = colon + 1;
+            if (services) { // RFC 6376 §3.2: a duplicate tag makes the whole record invalid
+                services.emplace();
+                return std::string(record);
             }
-            if (key_allows_tlsrpt(services)) tag = "s=email";
+            services = split_services(tag.substr(eq + 1));
+            tag_at = static_cast<std::size_t>(tag.data() - record.data());
+            tag_len = tag.size();
         }
-        if (!tag.empty()) out += (out.empty() ? "" : "; ") + std::string(tag);
         start = end + 1;
     }
+    std::string out(record);
+    if (services && key_allows_tlsrpt(services)) out.replace(tag_at, tag_len, "s=email");
     return out;
 }
 

@@ -159,7 +159,7 @@ Resolver::Resolver(const ResolverOptions& options) : impl_(std::make_unique<Impl
         check(ub_ctx_set_option(c, "msg-cache-size:", "1m"), "msg-cache-size");
         check(ub_ctx_set_option(c, "rrset-cache-size:", "2m"), "rrset-cache-size");
         check(ub_ctx_set_option(c, "infra-keep-probing:", "yes"), "infra-keep-probing");
-        check(ub_ctx_set_option(c, "infra-host-ttl:", "10"), "infra-host-ttl");
+        check(ub_ctx_set_option(c, "infra-host-ttl:", "2"), "infra-host-ttl");
         check(ub_ctx_set_option(c, "do-not-query-localhost:", "no"), "do-not-query-localhost");
         if (options.resolver.empty() || options.resolver == "system") {
             check(ub_ctx_resolvconf(c, nullptr), "Resolver system: /etc/resolv.conf");
