@@ -103,7 +103,7 @@ WITH wanted AS (
     GROUP BY w.domain
 )
 SELECT l.domain, coalesce((l.day + 1)::text, ''), coalesce(l.day::text, ''),
-       coalesce(greatest($1::date - 1 - l.day, 0), -1),
+       CASE WHEN l.day IS NULL THEN -1 ELSE greatest($1::date - 1 - l.day, 0) END,
        (SELECT string_agg(DISTINCT p.report_pk::text, ',') FROM tlsrpt.policies p
         WHERE p.policy_domain = l.domain AND p.day = l.day)
 FROM last l ORDER BY 1
