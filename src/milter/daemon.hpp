@@ -1,5 +1,7 @@
 // daemon.hpp: the process-level chores of a Unix daemon, each a small function: detaching,
-// the pid file, changing identity after the socket is open.
+// the pid file (locked, so one instance runs per pid file), refusing a unix socket another
+// milter is listening on, removing what this process created when it exits, changing identity
+// after the socket is open.
 #pragma once
 
 #include <string>
@@ -19,9 +21,40 @@ Identity lookup_user(const std::string& name);
 // fork, setsid, fork again, chdir /, standard streams to /dev/null. Throws on failure.
 void detach();
 
-// Writes the pid file (throws on failure); remove_pid_file ignores errors.
-void write_pid_file(const std::string& path);
-void remove_pid_file(const std::string& path);
+// The pid file, held for the life of the process: opened without following a symbolic link
+// (O_NOFOLLOW), a regular file only, and locked (flock, inherited across detach()). Throws
+// std::runtime_error naming the running instance when another process holds the lock; a stale
+// file nobody locks is taken over.
+class PidFile {
+  public:
+    explicit PidFile(const std::string& path);
+    ~PidFile() = default; // the descriptor stays open until exit: it is the lock
+    PidFile(const PidFile&) = delete;
+    PidFile& operator=(const PidFile&) = delete;
+    // Writes the current pid (after detach(), the pid changed). Throws on failure.
+    void write_pid() const;
+    // Removes the file when the path still names the file this process locked.
+    void remove() const;
+
+  private:
+    std::string path_;
+    int fd_ = -1;
+    dev_t dev_ = 0;
+    ino_t ino_ = 0;
+};
+
+// For a unix:/local: socket: throws std::runtime_error when something accepts connections on
+// that path (another milter: opening ours would unlink its socket). Other kinds: nothing.
+void refuse_live_socket(const std::string& socket_spec);
+
+// The unix socket this process created, to remove it at exit only if it is still ours.
+struct OwnSocket {
+    std::string path; // "" for inet sockets
+    dev_t dev = 0;
+    ino_t ino = 0;
+};
+OwnSocket own_socket(const std::string& socket_spec);
+void remove_socket(const OwnSocket& s);
 
 // Gives a unix: socket path to the user the milter will run as (so it can remove it later).
 void chown_socket(const std::string& socket_spec, const Identity& who);

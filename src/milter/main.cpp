@@ -7,7 +7,8 @@
 // smfi_main runs in a second thread (libmilter blocks the signals there and in every thread it
 // starts) while the main thread keeps them unblocked with handlers: Linux hands a process signal
 // to the main thread first when it can take it. Should libmilter's thread win a race anyway,
-// libmilter stops listening and the main loop shuts down as on SIGTERM.
+// libmilter stops listening and the milter exits with status 70 (the service manager restarts
+// it), as it does when libmilter's main loop ends for any other reason.
 #include "callbacks.hpp"
 #include "config.hpp"
 #include "daemon.hpp"
@@ -25,6 +26,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <poll.h>
 #include <sys/stat.h>
@@ -207,26 +209,35 @@ int next_event() {
     }
 }
 
+// What this process created and removes at exit: the locked pid file and its unix socket.
+std::unique_ptr<daemon::PidFile> g_pid_file;
+daemon::OwnSocket g_socket;
+
 // SIGTERM/SIGINT: finish the messages in flight, then exit. Meanwhile report addresses get
 // 451 4.3.2 at RCPT (the sender retries) and other mail passes as usual. smfi_stop() is not
 // called first: Debian's libmilter (worker pool) drops idle sessions once stopped, and a
-// message between two commands is such a session.
-[[noreturn]] void shut_down(const Config& c) {
+// message between two commands is such a session. status 70 (EX_SOFTWARE): libmilter's main
+// loop ended by itself, so that the service manager (Restart=on-failure) starts a new milter.
+[[noreturn]] void shut_down(const Config& c, int status) {
     log::info("stopping: waiting up to " + std::to_string(c.shutdown_timeout.count()) +
               " s for messages in flight");
     begin_stop();
     if (!wait_idle(c.shutdown_timeout)) log::warning("messages still in flight at exit");
     // The last answer is written by libmilter just after its callback returned.
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
-    daemon::remove_pid_file(c.pid_file);
-    log::info("stopped");
-    std::_Exit(0); // libmilter's threads still run: skip destructors and atexit handlers
+    daemon::remove_socket(g_socket);
+    if (g_pid_file) g_pid_file->remove();
+    log::info(status == 0 ? "stopped" : "stopped with status " + std::to_string(status));
+    std::_Exit(status); // libmilter's threads still run: skip destructors and atexit handlers
 }
 
 [[noreturn]] void serve(const Options& o) {
     install_signal_handlers();
     std::thread milter_thread([] {
-        if (smfi_main() != MI_SUCCESS) log::error("smfi_main failed");
+        const int rc = smfi_main();
+        log::error(std::string("libmilter's main loop ended") +
+                   (rc == MI_SUCCESS ? " (stopped by a signal it caught)" : " with a failure") +
+                   "; exiting with status 70 so that the milter is restarted");
         const unsigned char wake = 0; // the main loop shuts down
         (void)!write(g_signal_pipe[1], &wake, 1);
     });
@@ -239,23 +250,28 @@ int next_event() {
             reload(o);
             continue;
         }
-        shut_down(*current_runtime()->config);
+        shut_down(*current_runtime()->config, ev == 0 ? 70 : 0);
     }
 }
 
-// Socket first (errors still reach the terminal), then detach, pid file, identity.
+// The pid file's lock first and a check that no milter listens on our unix socket (opening it
+// unlinks what is there), then the socket (errors still reach the terminal), detach, the pid,
+// identity.
 void start(const Options& o, Config c) {
     std::optional<daemon::Identity> who;
     if (!c.user_id.empty()) who = daemon::lookup_user(c.user_id);
+    if (!c.pid_file.empty()) g_pid_file = std::make_unique<daemon::PidFile>(c.pid_file);
+    daemon::refuse_live_socket(c.socket);
     if (!register_callbacks()) throw std::runtime_error("smfi_register failed");
     std::string socket = c.socket;
     if (smfi_setconn(socket.data()) != MI_SUCCESS) throw std::runtime_error("smfi_setconn failed");
     umask(c.umask);
     if (smfi_opensocket(true) != MI_SUCCESS)
         throw std::runtime_error("cannot open socket " + c.socket);
+    g_socket = daemon::own_socket(c.socket);
     if (who) daemon::chown_socket(c.socket, *who);
     if (!o.foreground) daemon::detach();
-    if (!c.pid_file.empty()) daemon::write_pid_file(c.pid_file);
+    if (g_pid_file) g_pid_file->write_pid();
     if (who) daemon::drop_privileges(*who);
     log::use_syslog(c.syslog, c.syslog_facility);
     install_runtime(make_runtime(std::move(c), nullptr));

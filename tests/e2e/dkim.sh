@@ -152,6 +152,26 @@ check_dkim_genuine_replaces_forged() {
   grep "queue_id=$(queue_id "$r2") " "$work/milter.log"
 }
 
+# The morning after: a signed report of certificate-expired sessions came in through Postfix;
+# `tlsrptctl alerts` (as its timer runs it) says CRITICAL, exits 2 and writes the gauge the
+# shipped Prometheus rule TlsrptCritical fires on, in a file promtool reads as valid.
+check_dkim_alert_critical() {
+  local id=e2e-dkim-alert r out rc prom=$work/tlsrpt.prom
+  python3 "$here/mail.py" report --id "$id" --contact tlsrpt@reporter.example \
+    --org reporter.example --domain alerts.example.test --failures 2 >"$work/$id.plain.eml"
+  dkim_tool sign "$work/$id.plain.eml" "$work/$id.eml" --domain reporter.example --selector sel \
+    --key "$work/dkim/keys/main.key"
+  r=$(send $MX "$work/$id.eml" tlsrpt@example.test)
+  out=$("$ctl" alerts --db "$(conninfo "$db")" --since 2026-03-02T07:00:00Z \
+    --domain alerts.example.test --textfile "$prom")
+  rc=$?
+  [[ $r == 250* ]] && [ $rc = 2 ] &&
+    [[ $out == "TLSRPT CRITICAL - 1 certificate-expired on alerts.example.test |"* ]] &&
+    grep -qx 'tlsrpt_alert{domain="alerts.example.test",rule="certificate-expired",severity="critical"} 1' "$prom" &&
+    promtool check metrics <"$prom"
+  verdict dkim-signed-certificate-expired-alerts-critical $? "reply '$r', exit $rc: $out; $(cat "$prom" 2>&1)"
+}
+
 check_dkim() {
   if ! dkim_setup; then
     fail dkim-setup "$(tail -n 5 "$work/dkim-cases.log" "$work/dns.log" 2>/dev/null)"
@@ -163,6 +183,7 @@ check_dkim() {
   check_dkim_tag_and_folding
   check_dkim_refused
   check_dkim_genuine_replaces_forged
+  check_dkim_alert_critical
   # the DNS outages last: the milter's resolver may take a moment to trust the server again
   check_dkim_dns_down
   check_dkim_retries_are_bounded

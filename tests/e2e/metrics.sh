@@ -46,4 +46,6 @@ check_metrics() {
     awk '$1 == "tlsrpt_milter_last_stored_timestamp_seconds" && $2 > 1700000000 { f = 1 }
          END { exit !f }' "$work/metrics.after"
   verdict metrics-build-info-and-last-stored $? "$(grep -E 'build_info|last_stored' "$work/metrics.after" | grep -v '^#')"
+  promtool check metrics <"$work/metrics.after" >"$work/promtool.out" 2>&1
+  verdict metrics-promtool-accepts-the-page $? "$(head -n 5 "$work/promtool.out")"
 }
