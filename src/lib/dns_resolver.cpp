@@ -175,6 +175,14 @@ Resolver::Resolver(const ResolverOptions& options) : impl_(std::make_unique<Impl
         if (!options.trust_anchor.empty())
             check(ub_ctx_add_ta_file(c, options.trust_anchor.c_str()),
                   "trust anchor " + options.trust_anchor);
+        // ub_ctx_add_ta_file only notes the name: libunbound reads the file when the context
+        // is finalized, by default at the first query, whose every lookup would then fail as
+        // a temporary error. Finalize now (ub_ctx_zone_remove does, and removing a zone that
+        // is not there changes nothing) so that a missing or unreadable file is refused here.
+        check(ub_ctx_zone_remove(c, "tlsrpt-milter.invalid."),
+              options.trust_anchor.empty()
+                  ? std::string("libunbound: configuration")
+                  : "trust anchor " + options.trust_anchor + " (unreadable, or not DS/DNSKEY)");
     } catch (...) {
         ub_ctx_delete(impl_->ctx);
         throw;
