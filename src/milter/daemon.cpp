@@ -8,7 +8,6 @@
 #include <grp.h>
 #include <pwd.h>
 #include <stdexcept>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -47,22 +46,49 @@ void detach() {
     if (null > 2) close(null);
 }
 
+namespace {
+
+// An open file description lock (F_OFD_SETLK) of the whole file: it belongs to the open file
+// description, so it survives detach()'s forks. false when another process holds it.
+bool lock_whole_file(int fd) {
+    struct flock l {};
+    l.l_type = F_WRLCK;
+    l.l_whence = SEEK_SET;
+    if (fcntl(fd, F_OFD_SETLK, &l) == 0) return true;
+    if (errno == EAGAIN || errno == EACCES) return false;
+    fail("cannot lock pid file");
+}
+
+std::string pid_in(int fd) {
+    char buf[32] = {};
+    const ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    return n > 0 ? std::string(buf, buf + std::strcspn(buf, "\n")) : "?";
+}
+
+} // namespace
+
 PidFile::PidFile(const std::string& path) : path_(path) {
-    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0644);
+    // O_NOFOLLOW: not through a symbolic link; then ours alone: a regular file of this user
+    // with one name (not a file someone else placed or hard-linked there). Mode 0600: whoever
+    // can open it can lock it (even a read lock blocks ours), so nobody else may open it.
+    fd_ = open(path.c_str(), O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd_ < 0) fail("cannot open pid file " + path);
     struct stat st {};
     if (fstat(fd_, &st) != 0) fail("cannot stat pid file " + path);
-    if (!S_ISREG(st.st_mode)) throw std::runtime_error("pid file " + path + " is not a file");
+    if (!S_ISREG(st.st_mode) || st.st_nlink != 1 || st.st_uid != geteuid())
+        throw std::runtime_error("pid file " + path +
+                                 " is not a file of this user with one name; not starting");
+    if ((st.st_mode & 077) != 0 && fchmod(fd_, 0600) != 0) fail("cannot chmod pid file " + path);
     dev_ = st.st_dev;
     ino_ = st.st_ino;
-    if (flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-        if (errno != EWOULDBLOCK) fail("cannot lock pid file " + path);
-        char buf[32] = {};
-        const ssize_t n = pread(fd_, buf, sizeof buf - 1, 0);
-        const std::string pid = n > 0 ? std::string(buf, buf + std::strcspn(buf, "\n")) : "?";
-        throw std::runtime_error("another tlsrpt-milter (pid " + pid + ") holds " + path +
+    if (!lock_whole_file(fd_))
+        throw std::runtime_error("another tlsrpt-milter (pid " + pid_in(fd_) + ") holds " + path +
                                  "; not starting");
-    }
+    // the holder we waited on may have removed the file meanwhile: the lock must be on the
+    // file the path names now
+    struct stat now {};
+    if (stat(path.c_str(), &now) != 0 || now.st_dev != dev_ || now.st_ino != ino_)
+        throw std::runtime_error("pid file " + path + " was replaced while starting; try again");
 }
 
 void PidFile::write_pid() const {
@@ -94,13 +120,19 @@ void refuse_live_socket(const std::string& socket_spec) {
     if (path.empty() || path.size() >= sizeof addr.sun_path) return;
     addr.sun_family = AF_UNIX;
     std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return;
-    const bool live = connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) == 0;
+    const int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0) fail("socket");
+    const int rc = connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr);
+    const int err = errno;
     close(fd);
-    if (live)
-        throw std::runtime_error("another milter is listening on " + path +
-                                 "; not starting (stop it first, or use another Socket)");
+    // only nothing there, or nobody accepting, is a socket we may replace; a full backlog
+    // (EAGAIN) is a busy milter, and anything else we cannot tell
+    if (rc != 0 && (err == ENOENT || err == ECONNREFUSED)) return;
+    throw std::runtime_error(rc == 0 || err == EAGAIN
+                                 ? "another milter is listening on " + path +
+                                       "; not starting (stop it first, or use another Socket)"
+                                 : "cannot tell whether a milter listens on " + path + " (" +
+                                       std::strerror(err) + "); not starting");
 }
 
 OwnSocket own_socket(const std::string& socket_spec) {
@@ -122,12 +154,15 @@ void remove_socket(const OwnSocket& s) {
         unlink(s.path.c_str());
 }
 
-void chown_socket(const std::string& socket_spec, const Identity& who) {
-    for (const char* prefix : {"unix:", "local:"}) {
-        if (socket_spec.rfind(prefix, 0) != 0) continue;
-        const std::string path = socket_spec.substr(std::strlen(prefix));
-        if (chown(path.c_str(), who.uid, who.gid) != 0) fail("chown " + path);
-    }
+void chown_socket(const OwnSocket& s, const Identity& who) {
+    // never through a symbolic link, and only the socket this process created
+    struct stat st {};
+    if (s.path.empty()) return;
+    if (lstat(s.path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_dev != s.dev ||
+        st.st_ino != s.ino)
+        throw std::runtime_error("socket " + s.path + " was replaced after it was opened");
+    if (fchownat(AT_FDCWD, s.path.c_str(), who.uid, who.gid, AT_SYMLINK_NOFOLLOW) != 0)
+        fail("chown " + s.path);
 }
 
 void drop_privileges(const Identity& who) {

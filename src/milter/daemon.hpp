@@ -22,7 +22,8 @@ Identity lookup_user(const std::string& name);
 void detach();
 
 // The pid file, held for the life of the process: opened without following a symbolic link
-// (O_NOFOLLOW), a regular file only, and locked (flock, inherited across detach()). Throws
+// (O_NOFOLLOW), a regular file of this user with one link only, mode 0600 (whoever can open a
+// file can lock it), and locked (an open file description lock, which survives detach()). Throws
 // std::runtime_error naming the running instance when another process holds the lock; a stale
 // file nobody locks is taken over.
 class PidFile {
@@ -56,8 +57,9 @@ struct OwnSocket {
 OwnSocket own_socket(const std::string& socket_spec);
 void remove_socket(const OwnSocket& s);
 
-// Gives a unix: socket path to the user the milter will run as (so it can remove it later).
-void chown_socket(const std::string& socket_spec, const Identity& who);
+// Gives our unix socket to the user the milter will run as (so it can remove it later); not
+// through a symbolic link, and only while the path still names the socket we created.
+void chown_socket(const OwnSocket& s, const Identity& who);
 
 // setgid + initgroups + setuid, then checks root cannot be regained. Throws on failure.
 void drop_privileges(const Identity& who);

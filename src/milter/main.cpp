@@ -231,8 +231,9 @@ daemon::OwnSocket g_socket;
     std::_Exit(status); // libmilter's threads still run: skip destructors and atexit handlers
 }
 
+// After install_signal_handlers() (before start(): a SIGHUP or SIGTERM while starting waits
+// in the pipe instead of killing the process and leaving its socket and pid file behind).
 [[noreturn]] void serve(const Options& o) {
-    install_signal_handlers();
     std::thread milter_thread([] {
         const int rc = smfi_main();
         log::error(std::string("libmilter's main loop ended") +
@@ -269,11 +270,11 @@ void start(const Options& o, Config c) {
     if (smfi_opensocket(true) != MI_SUCCESS)
         throw std::runtime_error("cannot open socket " + c.socket);
     g_socket = daemon::own_socket(c.socket);
-    if (who) daemon::chown_socket(c.socket, *who);
+    if (who) daemon::chown_socket(g_socket, *who);
+    log::use_syslog(c.syslog, c.syslog_facility); // before detach: later errors reach syslog
     if (!o.foreground) daemon::detach();
     if (g_pid_file) g_pid_file->write_pid();
     if (who) daemon::drop_privileges(*who);
-    log::use_syslog(c.syslog, c.syslog_facility);
     install_runtime(make_runtime(std::move(c), nullptr));
 }
 
@@ -297,6 +298,7 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (!schema_ok(c)) return 78; // EX_CONFIG
+        install_signal_handlers();
         start(*o, std::move(c));
     } catch (const ConfigError& e) {
         log::fatal(e.what());

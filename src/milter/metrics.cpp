@@ -91,6 +91,9 @@ struct Families {
             reports.Add({{"status", s}});
         for (const char* c : {"database", "dns", "pool", "memory", "internal"})
             tempfails.Add({{"cause", c}});
+        for (const char* r :
+             {"pass", "fail", "policy", "neutral", "temperror", "permerror", "none"})
+            dkim.Add({{"result", r}});
     }
 };
 

@@ -50,9 +50,9 @@ constexpr std::array<Rule, 14> rule_table{{
      "check the _smtp._tls.{domain} TXT record and that report mail reaches the milter"},
 }};
 
-// The critical severity needs DKIM-authenticated evidence.
+// The critical severity needs DKIM-authenticated evidence on the evaluation days.
 Decision authenticated_or_downgraded(Severity s, const Evidence& e) {
-    if (s == Severity::critical && e.authenticated == 0) return {Severity::warning, true};
+    if (s == Severity::critical && e.authenticated_now == 0) return {Severity::warning, true};
     return {s, false};
 }
 

@@ -67,16 +67,19 @@ struct Thresholds {
 struct Evidence {
     const Rule* rule = nullptr;
     std::string domain;
-    std::string reporter;              // silent_reporter
-    std::string since;                 // first day ("YYYY-MM-DD"; "" = never seen)
-    std::string last;                  // the day the figures are of (or last seen)
-    int days = 0;                      // consecutive days; active days (silent_reporter);
-                                       // complete days without a report (no_reports, -1: never)
-    std::int64_t sessions = 0;         // failed sessions on `last` (low_success: all sessions)
-    std::int64_t total = 0;            // failed sessions over `days` (low_success: successful)
-    std::vector<std::string> mx;       // receiving MX hosts the failure details name
-    std::vector<std::int64_t> reports; // tlsrpt.reports.id of the evidence
-    std::int64_t authenticated = 0;    // of `reports`, DKIM-authenticated (RFC 8460 §3)
+    std::string reporter;               // silent_reporter
+    std::string since;                  // first day ("YYYY-MM-DD"; "" = never seen)
+    std::string last;                   // the day the figures are of (or last seen)
+    int days = 0;                       // consecutive days; active days (silent_reporter);
+                                        // complete days without a report (no_reports, -1: never)
+    std::int64_t sessions = 0;          // failed sessions on `last` (low_success: all sessions)
+    std::int64_t total = 0;             // failed sessions over `days` (low_success: successful)
+    std::vector<std::string> mx;        // receiving MX hosts the failure details name
+    std::vector<std::int64_t> reports;  // tlsrpt.reports.id of the evidence
+    std::int64_t authenticated = 0;     // of `reports`, DKIM-authenticated (RFC 8460 §3)
+    std::int64_t authenticated_now = 0; // of those, on the evaluation days: what a critical
+                                        // severity needs (a signed report of an earlier day
+                                        // does not vouch for the unsigned ones after it)
 };
 
 struct Decision {

@@ -9,6 +9,7 @@
 #include "tlsrpt/json_writer.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <map>
 #include <pqxx/pqxx>
 #include <sstream>
@@ -127,6 +128,12 @@ std::vector<std::string> lines(const std::string& text) {
     return out;
 }
 
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) { // both >= 0
+    return a > std::numeric_limits<std::int64_t>::max() - b
+               ? std::numeric_limits<std::int64_t>::max()
+               : a + b;
+}
+
 // One day of one failure rule and domain, as failures_sql returns it.
 struct FailureDay {
     std::string day;
@@ -152,8 +159,9 @@ Evidence run_evidence(const Rule* rule, const std::string& domain,
     e.days = static_cast<int>(days.size() - first);
     e.sessions = days.back().sessions;
     for (std::size_t i = first; i < days.size(); ++i) {
-        e.total += days[i].sessions;
+        e.total = saturating_add(e.total, days[i].sessions);
         e.authenticated += days[i].authenticated;
+        if (days[i].ago <= 1) e.authenticated_now += days[i].authenticated;
         e.reports.insert(e.reports.end(), days[i].reports.begin(), days[i].reports.end());
         for (const std::string& mx : days[i].mx)
             if (std::find(e.mx.begin(), e.mx.end(), mx) == e.mx.end()) e.mx.push_back(mx);
@@ -200,7 +208,7 @@ void session_evidence(pqxx::transaction_base& tx, const std::string& last,
         e.sessions = r[2].as<std::int64_t>();
         e.total = r[3].as<std::int64_t>();
         e.reports = ids(r[4]);
-        e.authenticated = r[5].as<std::int64_t>();
+        e.authenticated = e.authenticated_now = r[5].as<std::int64_t>();
         out.push_back(std::move(e));
     }
 }

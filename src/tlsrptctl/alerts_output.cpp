@@ -108,8 +108,9 @@ std::string status_line(const al::Evaluation& e) {
            " domains=" + std::to_string(e.domains);
 }
 
-std::string table(const al::Evaluation& e) {
-    std::string out = status_line(e) + "\n";
+// The lines after the status line: the last day, and each alert with hint and reports.
+static std::string details(const al::Evaluation& e) {
+    std::string out;
     out += "last day " + e.last_day + " (UTC report day; its reports arrive the day after)\n";
     if (e.alerts.empty()) return out;
     std::size_t width = 6;
@@ -129,10 +130,18 @@ std::string table(const al::Evaluation& e) {
                tlsrpt::printable(al::figures(v)) + "\n";
         out += "    hint: " + tlsrpt::printable(al::hint(v)) + "\n";
         if (a.decision.downgraded)
-            out += "    downgraded from critical: none of its reports is DKIM-authenticated "
+            out += "    downgraded from critical: none of its reports of the evaluation days is "
+                   "DKIM-authenticated "
                    "(RFC 8460 section 3)\n";
         out += "    reports: " + ids(v.reports) + "\n";
     }
+    return out;
+}
+
+std::string table(const al::Evaluation& e) {
+    std::string out = status_line(e) + "\n" + details(e);
+    // Nagios reads a '|' in the long output as the start of performance data
+    std::replace(out.begin() + static_cast<std::ptrdiff_t>(out.find('\n')), out.end(), '|', '?');
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include "store/migrations.hpp"
 #include "tlsrpt/datetime.hpp"
 #include "tlsrpt/json_writer.hpp"
+#include "tlsrpt/text.hpp"
 
 #include <cerrno>
 #include <charconv>
@@ -98,13 +99,13 @@ Extracted extract(const Args& args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--json") {
             out.json = true;
-        } else if (args[i] == "--domain") {
+        } else if (args[i] == "--domain") { // stored domains are normalized: so are these
             if (i + 1 >= args.size())
                 out.ok = false;
             else
-                out.domains.push_back(args[++i]);
+                out.domains.push_back(tlsrpt::normalize_domain(args[++i]));
         } else if (args[i].rfind("--domain=", 0) == 0) {
-            out.domains.push_back(args[i].substr(9));
+            out.domains.push_back(tlsrpt::normalize_domain(args[i].substr(9)));
         } else {
             out.rest.push_back(args[i]);
         }
@@ -133,6 +134,11 @@ std::optional<al::Thresholds> parse_thresholds(const Options& opts) {
             return std::nullopt;
         }
     }
+    // runs of failure days are followed back a month (alerts_query.cpp)
+    if (t.sts_warning_days > t.sts_critical_days || t.sts_critical_days > 31) {
+        std::cerr << "tlsrptctl alerts: want --sts-warning-days <= --sts-critical-days <= 31\n";
+        return std::nullopt;
+    }
     return t;
 }
 
@@ -149,14 +155,21 @@ bool write_atomically(const std::string& path, const std::string& text) {
         if (n > 0) done += static_cast<std::size_t>(n);
     }
     ok = ok && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
+    const int saved = errno;
     if (fd >= 0) ok = close(fd) == 0 && ok;
     ok = ok && rename(tmp.c_str(), path.c_str()) == 0;
     if (!ok) {
-        std::cerr << "tlsrptctl alerts: cannot write " << path << ": " << std::strerror(errno)
-                  << "\n";
+        std::cerr << "tlsrptctl alerts: cannot write " << path << ": "
+                  << std::strerror(saved ? saved : errno) << "\n";
         if (fd >= 0) unlink(tmp.c_str());
+        return false;
     }
-    return ok;
+    const int dirfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); // the rename too
+    if (dirfd >= 0) {
+        (void)fsync(dirfd);
+        close(dirfd);
+    }
+    return true;
 }
 
 int unknown(const std::string& why, bool json) {

@@ -46,6 +46,13 @@ check_metrics() {
     awk '$1 == "tlsrpt_milter_last_stored_timestamp_seconds" && $2 > 1700000000 { f = 1 }
          END { exit !f }' "$work/metrics.after"
   verdict metrics-build-info-and-last-stored $? "$(grep -E 'build_info|last_stored' "$work/metrics.after" | grep -v '^#')"
+  reload_milter
+  scrape "$work/metrics.reloaded"
+  local s1 s2
+  s1=$(metric "$work/metrics.after" 'tlsrpt_milter_messages_total{outcome="stored"}')
+  s2=$(metric "$work/metrics.reloaded" 'tlsrpt_milter_messages_total{outcome="stored"}')
+  awk -v a="$s1" -v b="$s2" 'BEGIN { exit !(a > 0 && a == b) }'
+  verdict metrics-survive-sighup-reload $? "stored $s1 before the reload, $s2 after"
   promtool check metrics <"$work/metrics.after" >"$work/promtool.out" 2>&1
   verdict metrics-promtool-accepts-the-page $? "$(head -n 5 "$work/promtool.out")"
 }

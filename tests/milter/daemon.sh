@@ -3,7 +3,8 @@
 #   - the pid file is locked: a second instance with the same pid file refuses to start and
 #     leaves the first one's socket alone; so does one with another pid file but the same
 #     (live) unix socket;
-#   - a pid file that is a symbolic link is refused, and its target left untouched;
+#   - a pid file that is a symbolic link, has a second name or another owner is refused and
+#     left untouched; ours is mode 0600 (whoever can open it could lock it);
 #   - SIGTERM removes the socket and the pid file; a stale pid file (nobody holds its lock) and
 #     a stale socket (nobody listening) left by a SIGKILLed milter are taken over;
 #   - when libmilter's main loop ends by itself (fault_listener.so breaks the listening
@@ -91,6 +92,27 @@ ends_within "$started" 10
 [ "$status" != 0 ] && [ "$status" != timeout ] && [ "$(cat "$work/target")" = keep ] &&
   grep -q "cannot open pid file $work/link.pid" "$work/d.log" && [ ! -e "$work/d.sock" ]
 verdict daemon-pid-file-symlink-refused $? "status $status: $(tail -n 2 "$work/d.log")"
+
+# a pid file someone else owns, or one with a second name (hard link), is not ours
+refused_pid_file() { # NAME PIDFILE: a milter with this pid file does not start, file untouched
+  local before
+  before=$(cat "$2")
+  conf "$work/$1.conf" "$work/$1.sock" "$2"
+  start "$work/$1.conf" "$work/$1.log"
+  ends_within "$started" 10
+  [ "$status" != 0 ] && [ "$status" != timeout ] && [ "$(cat "$2")" = "$before" ] &&
+    grep -q "is not a file of this user with one name" "$work/$1.log" && [ ! -e "$work/$1.sock" ]
+  verdict "daemon-pid-file-$1-refused" $? "status $status: $(tail -n 2 "$work/$1.log")"
+}
+echo 1 >"$work/other.pid"
+chown nobody "$work/other.pid"
+refused_pid_file other-owner "$work/other.pid"
+echo 1 >"$work/linked-target"
+ln "$work/linked-target" "$work/linked.pid"
+refused_pid_file hard-link "$work/linked.pid"
+
+[ "$(stat -c %a "$pid")" = 600 ]
+verdict daemon-pid-file-mode-600 $? "mode $(stat -c %a "$pid")"
 
 kill -TERM "$a"
 ends_within "$a" 15

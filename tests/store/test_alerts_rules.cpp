@@ -27,7 +27,7 @@ al::Evidence evidence(const char* rule, std::int64_t sessions, int days,
     e.total = sessions;
     e.days = days;
     e.reports = {7, 9};
-    e.authenticated = authenticated;
+    e.authenticated = e.authenticated_now = authenticated;
     e.mx = {"mx1.example.com"};
     return e;
 }

@@ -129,6 +129,13 @@ void fill() {
     // no reports: the last on L-4 (three complete days without) fires, on L-3 does not
     report("no-reports.fires.test", 4, 100, 0);
     report("no-reports.under.test", 3, 100, 0);
+    // three days of sts-policy-invalid, signed only on the first: the unsigned days after it
+    // are not vouched for, so a warning, downgraded
+    report("sts-policy-invalid.old-signature.test", 2, 100000, 5, "sts-policy-invalid", "sts",
+           true);
+    for (int ago : {0, 1})
+        report("sts-policy-invalid.old-signature.test", ago, 100000, 5, "sts-policy-invalid", "sts",
+               false);
     // a critical failure only unauthenticated reports show: a warning, downgraded
     report("certificate-expired.unauthenticated.test", 0, 100000, 4, "certificate-expired", "sts",
            false);
@@ -197,6 +204,7 @@ BOOST_AUTO_TEST_CASE(each_rule_fires_above_and_not_under_its_threshold) {
         {{"silent-reporter.fires.test", "silent-reporter"}, "warning"},
         {{"no-reports.fires.test", "no-reports"}, "warning"},
         {{"certificate-expired.unauthenticated.test", "certificate-expired"}, "warning"},
+        {{"sts-policy-invalid.old-signature.test", "sts-policy-invalid"}, "warning"},
     };
     for (const auto& [key, severity] : want) {
         BOOST_TEST_INFO(key.first << " " << key.second);
@@ -209,6 +217,8 @@ BOOST_AUTO_TEST_CASE(each_rule_fires_above_and_not_under_its_threshold) {
     BOOST_TEST(
         found.at({"certificate-expired.unauthenticated.test", "certificate-expired"}).downgraded);
     BOOST_TEST(!found.at({"certificate-expired.fires.test", "certificate-expired"}).downgraded);
+    BOOST_TEST(
+        found.at({"sts-policy-invalid.old-signature.test", "sts-policy-invalid"}).downgraded);
     BOOST_TEST(found.at({"sts-policy-invalid.fires.test", "sts-policy-invalid"}).days == 3);
     BOOST_TEST(found.at({"sts-policy-invalid.fires.test", "sts-policy-invalid"}).reports == 3);
     BOOST_TEST(found.at({"certificate-expired.fires.test", "certificate-expired"}).hint ==
@@ -236,11 +246,12 @@ BOOST_AUTO_TEST_CASE(the_table_and_the_nagios_status_line) {
     BOOST_TEST_INFO(r.out + r.err);
     BOOST_TEST(r.status == 2);
     BOOST_TEST(r.out.rfind("TLSRPT CRITICAL - ", 0) == 0u);
-    BOOST_TEST(contains(r.out, "| critical=10 warning=8 domains="));
+    BOOST_TEST(contains(r.out, "| critical=10 warning=9 domains="));
     BOOST_TEST(
         contains(r.out, "hint: renew the certificate of mx1.certificate-expired.fires.test"));
-    BOOST_TEST(
-        contains(r.out, "downgraded from critical: none of its reports is DKIM-authenticated"));
+    BOOST_TEST(contains(r.out,
+                        "downgraded from critical: none of its reports of the evaluation days is "
+                        "DKIM-authenticated"));
     BOOST_TEST(contains(r.out, "last day 2026-03-09"));
 }
 
@@ -291,7 +302,7 @@ BOOST_AUTO_TEST_CASE(the_textfile_for_node_exporter) {
     BOOST_TEST(contains(text, "tlsrpt_alert{domain=\"no-reports.fires.test\",rule=\"no-reports\","
                               "severity=\"warning\"} 1\n"));
     BOOST_TEST(!contains(text, "under.test"));
-    BOOST_TEST(std::count(text.begin(), text.end(), '\n') == 18 + 5);
+    BOOST_TEST(std::count(text.begin(), text.end(), '\n') == 19 + 5);
     BOOST_TEST(contains(text, "\ntlsrpt_alerts_evaluated_timestamp_seconds "));
     // Prometheus's own reader takes it (the test command installs promtool)
     const auto check = run("promtool check metrics < " + sh(path));
