@@ -2,11 +2,11 @@
 # run_all.sh: THE test command (README, .ci/run). On a fresh Debian 12 machine: installs the
 # dependencies, builds, starts a private PostgreSQL on loopback, runs every Boost.Test suite in
 # a normal and an ASan+UBSan build, then the end-to-end tests with a real Postfix, and ends with
-# the line "N passed, N failed". Exit status 0 only when nothing failed.
+# the line "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 log() { printf '== %s\n' "$*"; }
 
 # count_meson BUILD_DIR: adds the results of the last `meson test` run to the totals
@@ -14,31 +14,36 @@ count_meson() {
   local counts
   counts=$(python3 - "$1/meson-logs/testlog.json" <<'PY'
 import json, sys
-ok = bad = 0
+ok = bad = skip = 0
 try:
     for line in open(sys.argv[1]):
         r = json.loads(line)["result"]
-        if r in ("OK", "EXPECTEDFAIL", "SKIP"): ok += 1
+        if r in ("OK", "EXPECTEDFAIL"): ok += 1
+        elif r == "SKIP": skip += 1
         else: bad += 1
 except FileNotFoundError:
     bad = 1
-print(ok, bad)
+print(ok, bad, skip)
 PY
 )
-  passed=$((passed + ${counts% *})) failed=$((failed + ${counts#* }))
+  local ok bad skip
+  read -r ok bad skip <<<"$counts"
+  passed=$((passed + ok)) failed=$((failed + bad)) skipped=$((skipped + skip))
 }
 
-# record NAME STATUS: one end-to-end or script check
+# record NAME STATUS: one end-to-end or script check (STATUS 0 passed, "skip" skipped)
 record() {
-  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); log "FAILED: $1"; fi
+  if [ "$2" = skip ]; then skipped=$((skipped + 1)); log "SKIPPED: $1"
+  elif [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); log "FAILED: $1"; fi
 }
+summary() { echo "$passed passed, $failed failed, $skipped skipped"; }
 
 log "dependencies"
-bash tests/setup_deps.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash tests/setup_deps.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 log "build"
-[ -d build ] || meson setup build >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
-ninja -C build || { echo "0 passed, 1 failed"; exit 1; }
+[ -d build ] || meson setup build >/dev/null || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
+ninja -C build || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
 log "PostgreSQL on loopback"
 export TLSRPT_TEST_PGDIR=/var/tmp/tlsrpt-test-pg
@@ -71,6 +76,7 @@ if [ -x tests/e2e/run.sh ]; then
     case "$line" in
       "PASS "*) record "${line#PASS }" 0; checks=$((checks + 1)) ;;
       "FAIL "*) record "${line#FAIL }" 1; checks=$((checks + 1)) ;;
+      "SKIP "*) record "${line#SKIP }" skip; checks=$((checks + 1)) ;;
     esac
   done < <(bash tests/e2e/run.sh 2>&1)
   # a script that died early reports too few checks: that is a failure too
@@ -86,6 +92,7 @@ counted_lines() {
     case "$line" in
       "PASS "*) record "${line#PASS }" 0 ;;
       "FAIL "*) record "${line#FAIL }" 1 ;;
+      "SKIP "*) record "${line#SKIP }" skip ;;
     esac
   done < <("$@" 2>&1)
 }
@@ -97,5 +104,5 @@ log "fuzzing: each libFuzzer target for 60 s (clang, ASan + UBSan)"
 counted_lines bash tests/fuzz.sh 60
 
 bash tests/pg.sh stop "$TLSRPT_TEST_PGDIR" fast
-echo "$passed passed, $failed failed"
+summary
 [ "$failed" -eq 0 ]

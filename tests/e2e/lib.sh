@@ -63,8 +63,10 @@ EOF
 postfix_setup() {
   local milter_port=$1 workdir=$2 maillog=$3 u e
   shift 3
-  for u in tlsrpt alice; do
-    id -u "$u" >/dev/null 2>&1 || useradd -M -d /nonexistent -s /usr/sbin/nologin "$u" || return 1
+  for u in tlsrpt alice; do # users added here are recorded, and removed by postfix_teardown
+    id -u "$u" >/dev/null 2>&1 && continue
+    useradd -M -d /nonexistent -s /usr/sbin/nologin "$u" || return 1
+    echo "$u" >>"$workdir/users.added"
   done
   postfix stop >/dev/null 2>&1 && wait_for 15 not_listening 10025
   if [ ! -f "$workdir/master.cf.orig" ]; then # a re-run keeps the first saved copy
@@ -87,6 +89,11 @@ postfix_setup() {
 
 # postfix_teardown WORKDIR: stops Postfix and puts the saved configuration back.
 postfix_teardown() {
+  local u
+  if [ -f "$1/users.added" ]; then
+    while read -r u; do userdel "$u" 2>/dev/null; rm -f "/var/mail/$u"; done <"$1/users.added"
+    rm -f "$1/users.added"
+  fi
   [ -f "$1/master.cf.orig" ] || return 0 # postfix_setup did not get as far as changing anything
   postfix stop >/dev/null 2>&1
   wait_for 15 not_listening 10025
