@@ -20,6 +20,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace milter {
@@ -31,9 +32,13 @@ struct Connection {
     std::shared_ptr<const Runtime> runtime = current_runtime();
     std::unique_ptr<MessageContext> message;
     std::optional<InFlight> in_flight;
-    // Steps whose reply the MTA agreed not to wait for (SMFIP_NR_MAIL, _HDR, _EOH): one round
-    // trip less each. What such a step finds is answered at the next step that has a reply.
+    // Steps whose reply the MTA agreed not to wait for (SMFIP_NR_MAIL, _RCPT, _HDR, _EOH): one
+    // round trip less each. What such a step finds is answered at the next step that has a
+    // reply (DATA at the latest, for the envelope).
     unsigned long no_reply = 0;
+    // The reply of a message marked failed: 451 4.3.0, or 4.3.2 when a report recipient came
+    // while the milter was stopping and RCPT had no reply of its own.
+    ReplyKind failure_reply = ReplyKind::tempfail;
     // SMFIP_HDR_LEADSPC agreed: header values arrive exactly as sent, with the blanks after
     // the colon, so that the message rebuilt for DKIM (simple header canonicalization, RFC
     // 6376 §3.4.1) is byte for byte the one that was signed.
@@ -44,6 +49,7 @@ struct Connection {
     void end_message() {
         message.reset();
         in_flight.reset();
+        failure_reply = ReplyKind::tempfail;
     }
 };
 
@@ -162,9 +168,9 @@ void fail_message(SMFICTX* ctx, const std::string& why) {
 }
 
 // Runs a callback body; an escaping exception ends the message with 451 4.3.0 (at once when
-// the MTA waits for this step's reply, else at the next step that has one). At RCPT the 451
-// refuses only that recipient: the message stays, marked failed, so that DATA answers 451 too
-// if a report recipient was already accepted.
+// the MTA waits for this step's reply, else at the next step that has one). At an RCPT with a
+// reply of its own the 451 refuses only that recipient: the message stays, marked failed, so
+// that DATA answers 451 too if a report recipient was already accepted.
 template <typename Body>
 sfsistat guarded(SMFICTX* ctx, const char* stage, Body&& body, bool replies = true,
                  bool per_recipient = false) noexcept {
@@ -185,6 +191,35 @@ sfsistat guarded(SMFICTX* ctx, const char* stage, Body&& body, bool replies = tr
     return replies ? SMFIS_TEMPFAIL : SMFIS_NOREPLY;
 }
 
+// The macros each step needs (smfi_setsymlist), instead of the MTA's defaults (Postfix sends
+// 5 at connect, 5 at HELO, 7 at MAIL, 4 at RCPT): only the queue id, which Postfix knows from
+// DATA on, and Sendmail's {msg_id}. A stage needs a non-empty list, else the MTA's applies.
+void request_macros(SMFICTX* ctx) {
+    static const std::pair<int, const char*> lists[] = {
+        {SMFIM_CONNECT, "j"}, {SMFIM_HELO, "j"}, {SMFIM_ENVFROM, "i"},     {SMFIM_ENVRCPT, "i"},
+        {SMFIM_DATA, "i"},    {SMFIM_EOH, "i"},  {SMFIM_EOM, "i {msg_id}"}};
+    for (const auto& [stage, names] : lists)
+        if (smfi_setsymlist(ctx, stage, const_cast<char*>(names)) != MI_SUCCESS)
+            log::warning(std::string("smfi_setsymlist refused ") + names);
+}
+
+// A report recipient while the milter is stopping: 451 4.3.2 for this recipient when RCPT has
+// a reply, else for the whole message at DATA (the sender retries every recipient).
+sfsistat refuse_stopping(SMFICTX* ctx, Connection& c, const char* rcpt, bool replies) {
+    if (replies) {
+        set_reply(ctx, make_reply(ReplyKind::shutting_down));
+        return SMFIS_TEMPFAIL;
+    }
+    c.message->add_recipient(rcpt, true);
+    c.failure_reply = ReplyKind::shutting_down;
+    if (c.message->failure.empty()) {
+        c.message->failure = "the milter is stopping";
+        log_outcome(*c.message, {Action::tempfail, Verdict::tempfail, {}, c.message->failure},
+                    nullptr);
+    }
+    return SMFIS_NOREPLY;
+}
+
 // A step of a message that only matters for report recipients; accept the rest early. A
 // failed message answers 451 4.3.0 at its first step that gets a reply.
 template <typename Body>
@@ -202,7 +237,7 @@ sfsistat in_message(SMFICTX* ctx, const char* stage, unsigned long nr_flag, Body
             }
             if (!c->message->failure.empty()) {
                 if (!replies) return SMFIS_NOREPLY;
-                set_reply(ctx, make_reply(ReplyKind::tempfail));
+                set_reply(ctx, make_reply(c->failure_reply));
                 c->end_message();
                 return SMFIS_TEMPFAIL;
             }
@@ -223,13 +258,18 @@ sfsistat cb_negotiate(SMFICTX* ctx, unsigned long f0, unsigned long f1, unsigned
         }
         *pf0 = SMFIF_DELRCPT;
         // Steps we do not need (connection info, HELO, unknown commands), and no reply to
-        // MAIL FROM, each header, end of headers: none is refused on its own (the size limit
-        // is applied at the next step that has a reply). RCPT (shutdown), DATA (early accept),
-        // body and end of message keep theirs.
-        const unsigned long no_reply = SMFIP_NR_MAIL | SMFIP_NR_HDR | SMFIP_NR_EOH;
+        // MAIL FROM, RCPT TO, each header, end of headers: none is refused on its own (a
+        // refusal is answered at the next step that has a reply). DATA (the early accept of
+        // mail for nobody in ReportAddresses: its one round trip), body and end of message
+        // keep theirs.
+        const unsigned long no_reply = SMFIP_NR_MAIL | SMFIP_NR_RCPT | SMFIP_NR_HDR | SMFIP_NR_EOH;
         *pf1 =
             f1 & (SMFIP_NOCONNECT | SMFIP_NOHELO | SMFIP_NOUNKNOWN | no_reply | SMFIP_HDR_LEADSPC);
         *pf2 = *pf3 = 0;
+        if (f0 & SMFIF_SETSYMLIST) {
+            *pf0 |= SMFIF_SETSYMLIST;
+            request_macros(ctx);
+        }
         Connection& c = ensure_connection(ctx);
         c.no_reply = *pf1 & no_reply;
         c.leading_space = (*pf1 & SMFIP_HDR_LEADSPC) != 0;
@@ -254,21 +294,23 @@ sfsistat cb_envfrom(SMFICTX* ctx, char**) {
 }
 
 sfsistat cb_envrcpt(SMFICTX* ctx, char** argv) {
+    const Connection* conn = connection(ctx);
+    const bool replies = !conn || conn->replies(SMFIP_NR_RCPT);
     return guarded(
         ctx, "envrcpt",
         [&]() -> sfsistat {
+            const sfsistat go_on = replies ? SMFIS_CONTINUE : SMFIS_NOREPLY;
             Connection* c = connection(ctx);
-            if (!c || !c->message || !argv || !argv[0]) return SMFIS_CONTINUE;
+            if (!c || !c->message || !argv || !argv[0]) return go_on;
             const bool report = is_report_address(argv[0], c->runtime->config->report_addresses);
-            // stopping: only this recipient waits (4xx); other mail goes on
-            if (report && (c->in_flight ? stopping() : !InFlight::enter(c->in_flight))) {
-                set_reply(ctx, make_reply(ReplyKind::shutting_down));
-                return SMFIS_TEMPFAIL;
-            }
+            // Stopping: a message not yet admitted waits (4xx) when it has a report recipient;
+            // one admitted before is finished whatever recipients follow; other mail goes on.
+            if (report && !c->in_flight && !InFlight::enter(c->in_flight))
+                return refuse_stopping(ctx, *c, argv[0], replies);
             c->message->add_recipient(argv[0], report);
-            return SMFIS_CONTINUE;
+            return go_on;
         },
-        true, true);
+        replies, true);
 }
 
 sfsistat cb_data(SMFICTX* ctx) {

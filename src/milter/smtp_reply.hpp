@@ -10,7 +10,7 @@ namespace milter {
 
 enum class ReplyKind {
     tempfail,      // 451 4.3.0: database, pool or internal trouble; the sender retries
-    shutting_down, // 451 4.3.2: the milter is stopping (at RCPT); the sender retries
+    shutting_down, // 451 4.3.2: the milter is stopping (at RCPT, or DATA); the sender retries
     dkim_tempfail, // 451 4.7.5: a DKIM key could not be looked up now (RFC 6376 §6.1.2)
     too_large,     // 552 5.3.4: MaxMessageSize crossed
     invalid,       // 550 5.6.0: no usable report (OnInvalid reject)
