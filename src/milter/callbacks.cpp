@@ -212,11 +212,7 @@ sfsistat refuse_stopping(SMFICTX* ctx, Connection& c, const char* rcpt, bool rep
     }
     c.message->add_recipient(rcpt, true);
     c.failure_reply = ReplyKind::shutting_down;
-    if (c.message->failure.empty()) {
-        c.message->failure = "the milter is stopping";
-        log_outcome(*c.message, {Action::tempfail, Verdict::tempfail, {}, c.message->failure},
-                    nullptr);
-    }
+    fail_message(ctx, "the milter is stopping");
     return SMFIS_NOREPLY;
 }
 

@@ -35,7 +35,6 @@ void install_runtime(std::shared_ptr<const Runtime> runtime);
 
 // Shutdown: after begin_stop() new messages are turned away with 4xx.
 void begin_stop();
-bool stopping();
 
 // Counts a message to a report address from its first such recipient to its end.
 class InFlight {
