@@ -5,12 +5,12 @@
 #include "callbacks.hpp"
 
 #include "ingest.hpp"
-#include "log.hpp"
 #include "message_context.hpp"
 #include "metrics.hpp"
 #include "outcome.hpp"
 #include "recipients.hpp"
 #include "runtime.hpp"
+#include "shared.hpp"
 #include "smtp_reply.hpp"
 
 #include <libmilter/mfapi.h>

@@ -1,8 +1,9 @@
 // config.hpp: tlsrpt-milter's settings. Every setting is declared once, in the table of
-// config.cpp (name, default, help, parser); that table drives parsing the file, the defaults
-// and the commented sample printed by --dump-config.
+// config_settings.cpp (name, default, help, parser); that table drives parsing the file, the
+// defaults and the commented sample printed by --dump-config.
 #pragma once
 
+#include "service/settings_table.hpp"
 #include "tlsrpt/limits.hpp"
 
 #include <chrono>
@@ -47,11 +48,7 @@ struct Config {
     std::string syslog_facility;
 };
 
-// A refusal to start, naming the file and line at fault ("file:line: message").
-class ConfigError : public std::runtime_error {
-  public:
-    using std::runtime_error::runtime_error;
-};
+using service::ConfigError; // "file:line: message"
 
 // The built-in defaults (every setting's default text run through its parser).
 Config default_config();
@@ -74,9 +71,9 @@ void validate(const Config& config, const std::string& origin);
 // A complete commented sample configuration, generated from the table.
 std::string dump_config();
 
-// Parsers shared with the command line and the tests; throw std::invalid_argument.
-std::size_t parse_size(const std::string& text);
-std::chrono::milliseconds parse_duration(const std::string& text);
-bool parse_bool(const std::string& text);
+// Parsers shared with the command line and the tests (service/settings_table.hpp).
+using service::parse_bool;
+using service::parse_duration;
+using service::parse_size;
 
 } // namespace milter

@@ -14,28 +14,14 @@ namespace milter {
 
 namespace {
 
-std::string trim(std::string_view s) {
-    return std::string(tlsrpt::trim(s));
-}
-
-std::vector<std::string> split_list(const std::string& text) {
-    std::vector<std::string> out;
-    std::string item;
-    std::istringstream in(text);
-    while (std::getline(in, item, ',')) {
-        item = trim(item);
-        if (!item.empty()) out.push_back(item);
-    }
-    return out;
-}
-
-std::size_t parse_count(const std::string& text, std::size_t min, std::size_t max) {
-    const std::size_t v = parse_size(text);
-    if (v < min || v > max)
-        throw std::invalid_argument("must be between " + std::to_string(min) + " and " +
-                                    std::to_string(max));
-    return v;
-}
+using service::kMaxSize;
+using service::parse_bool;
+using service::parse_count;
+using service::parse_duration;
+using service::parse_facility;
+using service::parse_listen;
+using service::parse_size;
+using service::split_list;
 
 OnInvalid parse_on_invalid(const std::string& text) {
     const std::string v = tlsrpt::to_lower(text);
@@ -75,25 +61,6 @@ std::string parse_resolver(const std::string& text) {
     if (tlsrpt::iequals(text, "system")) return "system";
     tlsrpt::dns::forwarder_address(text); // throws std::invalid_argument with the reason
     return text;
-}
-
-std::string parse_listen(const std::string& text) {
-    if (text.empty()) return text;
-    const auto colon = text.rfind(':');
-    if (colon == std::string::npos || colon + 1 >= text.size() ||
-        text.find_first_not_of("0123456789", colon + 1) != std::string::npos)
-        throw std::invalid_argument("expected IP:PORT, e.g. 127.0.0.1:9460");
-    tlsrpt::dns::forwarder_address(text); // the same literal-address check
-    return text;
-}
-
-std::string parse_facility(const std::string& text) {
-    static const char* known[] = {"mail",   "daemon", "user",   "local0", "local1", "local2",
-                                  "local3", "local4", "local5", "local6", "local7"};
-    const std::string v = tlsrpt::to_lower(text);
-    for (const char* k : known)
-        if (v == k) return v;
-    throw std::invalid_argument("expected mail, daemon, user or local0..local7");
 }
 
 // The table. Order is the order of the sample file.

@@ -11,9 +11,8 @@
 // it), as it does when libmilter's main loop ends for any other reason.
 #include "callbacks.hpp"
 #include "config.hpp"
-#include "daemon.hpp"
-#include "log.hpp"
 #include "runtime.hpp"
+#include "shared.hpp"
 
 #include "tlsrpt/store.hpp"
 #include "tlsrpt_config.h"
@@ -281,6 +280,7 @@ void start(const Options& o, Config c) {
 } // namespace
 
 int main(int argc, char** argv) {
+    log::set_program("tlsrpt-milter");
     const auto o = parse_options(argc, argv);
     if (!o) return 64; // EX_USAGE
     if (o->dump) {

@@ -1,13 +1,14 @@
-// metrics.cpp: the registry, the families and the exposer (see metrics.hpp).
+// metrics.cpp: the milter's families on the shared registry (see metrics.hpp and
+// service/metrics.hpp).
 #include "metrics.hpp"
 
 #include "tlsrpt/report.hpp"
 #include "tlsrpt/report_parse.hpp"
 #include "tlsrpt/text.hpp"
-#include "tlsrpt_config.h"
+
+#include "service/metrics.hpp"
 
 #include <prometheus/counter.h>
-#include <prometheus/exposer.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
@@ -24,53 +25,49 @@ namespace {
 namespace pm = prometheus;
 
 struct Families {
-    std::shared_ptr<pm::Registry> registry = std::make_shared<pm::Registry>();
+    pm::Registry& registry = service::metrics::registry();
     pm::Family<pm::Counter>& messages = pm::BuildCounter()
                                             .Name("tlsrpt_milter_messages_total")
                                             .Help("Messages by outcome (untouched: not for a "
                                                   "report address)")
-                                            .Register(*registry);
+                                            .Register(registry);
     pm::Family<pm::Counter>& reports = pm::BuildCounter()
                                            .Name("tlsrpt_milter_reports_total")
                                            .Help("Reports by store status")
-                                           .Register(*registry);
+                                           .Register(registry);
     pm::Family<pm::Counter>& tempfails = pm::BuildCounter()
                                              .Name("tlsrpt_milter_tempfail_total")
                                              .Help("4xx answers by cause")
-                                             .Register(*registry);
+                                             .Register(registry);
     pm::Family<pm::Counter>& dkim = pm::BuildCounter()
                                         .Name("tlsrpt_milter_dkim_total")
                                         .Help("DKIM verdicts of reports (RFC 8460 section 3)")
-                                        .Register(*registry);
+                                        .Register(registry);
     pm::Family<pm::Counter>& sessions = pm::BuildCounter()
                                             .Name("tlsrpt_milter_sessions_total")
                                             .Help("RFC 8460 session counts of newly stored "
                                                   "reports by policy domain and result")
-                                            .Register(*registry);
+                                            .Register(registry);
     pm::Family<pm::Histogram>& store_seconds = pm::BuildHistogram()
                                                    .Name("tlsrpt_milter_store_seconds")
                                                    .Help("Time to store a message's reports")
-                                                   .Register(*registry);
+                                                   .Register(registry);
     pm::Family<pm::Histogram>& message_bytes = pm::BuildHistogram()
                                                    .Name("tlsrpt_milter_message_bytes")
                                                    .Help("Size of messages to report addresses")
-                                                   .Register(*registry);
+                                                   .Register(registry);
     pm::Family<pm::Gauge>& pool_in_use = pm::BuildGauge()
                                              .Name("tlsrpt_milter_db_pool_in_use")
                                              .Help("Database connections leased")
-                                             .Register(*registry);
+                                             .Register(registry);
     pm::Family<pm::Gauge>& pool_waiting = pm::BuildGauge()
                                               .Name("tlsrpt_milter_db_pool_waiting")
                                               .Help("Messages waiting for a connection")
-                                              .Register(*registry);
+                                              .Register(registry);
     pm::Family<pm::Gauge>& last_stored = pm::BuildGauge()
                                              .Name("tlsrpt_milter_last_stored_timestamp_seconds")
                                              .Help("When a report was last stored (Unix time)")
-                                             .Register(*registry);
-    pm::Family<pm::Gauge>& build_info = pm::BuildGauge()
-                                            .Name("tlsrpt_milter_build_info")
-                                            .Help("Build information, value 1")
-                                            .Register(*registry);
+                                             .Register(registry);
     pm::Histogram* store_hist = &store_seconds.Add(
         {}, pm::Histogram::BucketBoundaries{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
                                             1, 2.5, 5, 10, 30});
@@ -82,7 +79,7 @@ struct Families {
     pm::Gauge* stored_at = &last_stored.Add({});
 
     Families() {
-        build_info.Add({{"version", TLSRPT_VERSION}}).Set(1);
+        service::metrics::build_info("tlsrpt_milter");
         // every fixed label value exists from the start, so rates work from the first scrape
         for (const char* o :
              {"stored", "duplicate", "quarantined", "rejected", "passed", "tempfail", "untouched"})
@@ -102,17 +99,7 @@ Families& f() {
     return families;
 }
 
-std::unique_ptr<pm::Exposer>& exposer() {
-    static std::unique_ptr<pm::Exposer> e;
-    return e;
-}
-
-// One of the fixed words, or "other": label values stay a bounded set whatever a peer sends.
-std::string bounded(const std::string& v, std::initializer_list<const char*> known) {
-    for (const char* k : known)
-        if (v == k) return v;
-    return "other";
-}
+using service::metrics::bounded;
 
 std::string domain_label(const std::string& domain, const std::vector<std::string>& domains) {
     const std::string d = tlsrpt::normalize_domain(domain);
@@ -122,9 +109,8 @@ std::string domain_label(const std::string& domain, const std::vector<std::strin
 } // namespace
 
 void serve(const std::string& listen) {
-    if (listen.empty() || exposer()) return;
-    exposer() = std::make_unique<pm::Exposer>(listen, 1);
-    exposer()->RegisterCollectable(f().registry);
+    f(); // the families exist before the first scrape
+    service::metrics::serve(listen);
 }
 
 void message(const std::string& outcome, const std::string& tempfail_cause) {

@@ -54,7 +54,7 @@ std::shared_ptr<const Runtime> make_runtime(Config config, const Runtime* previo
         rt->pool = previous->pool;
     else
         rt->pool = std::make_shared<DbPool>(config.database, config.database_pool_size,
-                                            config.database_timeout);
+                                            config.database_timeout, metrics::pool);
     rt->dkim = make_verifier(config, previous);
     rt->metrics_domains = config.metrics_domains;
     if (rt->metrics_domains.empty())

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "config.hpp"
-#include "db_pool.hpp"
+#include "shared.hpp"
 
 #include "tlsrpt/dkim_verify.hpp"
 

@@ -2,6 +2,8 @@
 // daemon.hpp).
 #include "daemon.hpp"
 
+#include "log.hpp"
+
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -13,7 +15,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-namespace milter::daemon {
+namespace service::daemon {
 
 namespace {
 
@@ -82,8 +84,8 @@ PidFile::PidFile(const std::string& path) : path_(path) {
     dev_ = st.st_dev;
     ino_ = st.st_ino;
     if (!lock_whole_file(fd_))
-        throw std::runtime_error("another tlsrpt-milter (pid " + pid_in(fd_) + ") holds " + path +
-                                 "; not starting");
+        throw std::runtime_error("another " + log::program() + " (pid " + pid_in(fd_) + ") holds " +
+                                 path + "; not starting");
     // the holder we waited on may have removed the file meanwhile: the lock must be on the
     // file the path names now
     struct stat now {};
@@ -172,4 +174,4 @@ void drop_privileges(const Identity& who) {
     if (who.uid != 0 && setuid(0) == 0) throw std::runtime_error("could regain root after setuid");
 }
 
-} // namespace milter::daemon
+} // namespace service::daemon

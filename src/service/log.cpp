@@ -6,12 +6,13 @@
 #include <mutex>
 #include <syslog.h>
 
-namespace milter::log {
+namespace service::log {
 
 namespace {
 
 std::atomic<bool> g_syslog{false};
 std::mutex g_stderr_mutex;
+std::string g_program = "tlsrpt"; // set once at start, before any thread
 
 int facility_code(const std::string& name) {
     if (name == "daemon") return LOG_DAEMON;
@@ -54,8 +55,16 @@ const char* prefix(Level level) {
 
 } // namespace
 
+void set_program(const std::string& name) {
+    g_program = name;
+}
+
+const std::string& program() {
+    return g_program;
+}
+
 void use_syslog(bool enabled, const std::string& facility) {
-    if (enabled) openlog("tlsrpt-milter", LOG_PID | LOG_NDELAY, facility_code(facility));
+    if (enabled) openlog(g_program.c_str(), LOG_PID | LOG_NDELAY, facility_code(facility));
     g_syslog = enabled;
 }
 
@@ -66,8 +75,8 @@ void write(Level level, std::string_view line) {
         return;
     }
     std::lock_guard lock(g_stderr_mutex);
-    std::fprintf(stderr, "tlsrpt-milter: %s%.*s\n", prefix(level), static_cast<int>(line.size()),
-                 line.data());
+    std::fprintf(stderr, "%s: %s%.*s\n", g_program.c_str(), prefix(level),
+                 static_cast<int>(line.size()), line.data());
     std::fflush(stderr);
 }
 
@@ -82,4 +91,4 @@ std::string quote(std::string_view value) {
     return plain ? v : "\"" + v + "\"";
 }
 
-} // namespace milter::log
+} // namespace service::log

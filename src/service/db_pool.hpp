@@ -1,7 +1,8 @@
-// db_pool.hpp: a bounded pool of tlsrpt::store::Store connections shared by the libmilter
-// connection threads. At most `size` Stores exist; each is used by one thread at a time (a
-// Lease); acquire() waits up to the timeout for one, then gives up (the caller tempfails).
-// Stores are opened lazily and kept: a Store reconnects by itself after a lost connection.
+// db_pool.hpp: a bounded pool of tlsrpt::store::Store connections shared by a daemon's
+// worker threads (libmilter's connection threads, the HTTP server's request threads). At most
+// `size` Stores exist; each is used by one thread at a time (a Lease); acquire() waits up to the
+// timeout for one, then gives up (the caller tempfails). Stores are opened lazily and kept: a Store
+// reconnects by itself after a lost connection.
 #pragma once
 
 #include "tlsrpt/store.hpp"
@@ -9,17 +10,22 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace milter {
+namespace service {
 
 class DbPool {
   public:
-    DbPool(std::string conninfo, std::size_t size, std::chrono::milliseconds timeout);
+    // Told (in use, waiting) whenever either changes, under the pool's lock (for gauges).
+    using Observer = std::function<void(std::size_t in_use, std::size_t waiting)>;
+
+    DbPool(std::string conninfo, std::size_t size, std::chrono::milliseconds timeout,
+           Observer observer = {});
     DbPool(const DbPool&) = delete;
     DbPool& operator=(const DbPool&) = delete;
 
@@ -53,6 +59,7 @@ class DbPool {
     const std::string conninfo_;
     const std::size_t size_;
     const std::chrono::milliseconds timeout_;
+    const Observer observer_;
     std::mutex mutex_;
     std::condition_variable freed_;
     std::vector<std::unique_ptr<tlsrpt::store::Store>> idle_;
@@ -60,4 +67,4 @@ class DbPool {
     std::size_t waiting_ = 0; // callers in acquire()
 };
 
-} // namespace milter
+} // namespace service

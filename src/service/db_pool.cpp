@@ -1,12 +1,12 @@
 // db_pool.cpp: the bounded Store pool (see db_pool.hpp).
 #include "db_pool.hpp"
 
-#include "metrics.hpp"
+namespace service {
 
-namespace milter {
-
-DbPool::DbPool(std::string conninfo, std::size_t size, std::chrono::milliseconds timeout)
-    : conninfo_(std::move(conninfo)), size_(size == 0 ? 1 : size), timeout_(timeout) {}
+DbPool::DbPool(std::string conninfo, std::size_t size, std::chrono::milliseconds timeout,
+               Observer observer)
+    : conninfo_(std::move(conninfo)), size_(size == 0 ? 1 : size), timeout_(timeout),
+      observer_(std::move(observer)) {}
 
 DbPool::Lease::Lease(DbPool& pool, std::unique_ptr<tlsrpt::store::Store> store)
     : pool_(&pool), store_(std::move(store)) {}
@@ -20,7 +20,7 @@ DbPool::Lease::~Lease() {
 
 // Under mutex_: the gauges of the pool in use.
 void DbPool::publish() const {
-    metrics::pool(opened_ - idle_.size(), waiting_);
+    if (observer_) observer_(opened_ - idle_.size(), waiting_);
 }
 
 void DbPool::give_back(std::unique_ptr<tlsrpt::store::Store> store) {
@@ -63,4 +63,4 @@ std::optional<DbPool::Lease> DbPool::acquire() {
     }
 }
 
-} // namespace milter
+} // namespace service

@@ -7,7 +7,7 @@
 #include <string>
 #include <sys/types.h>
 
-namespace milter::daemon {
+namespace service::daemon {
 
 struct Identity {
     std::string name;
@@ -64,4 +64,4 @@ void chown_socket(const OwnSocket& s, const Identity& who);
 // setgid + initgroups + setuid, then checks root cannot be regained. Throws on failure.
 void drop_privileges(const Identity& who);
 
-} // namespace milter::daemon
+} // namespace service::daemon
