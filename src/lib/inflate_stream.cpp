@@ -1,0 +1,67 @@
+// inflate_stream.cpp: chunk-fed gzip inflation with an output cap (see inflate_stream.hpp).
+#include "tlsrpt/inflate_stream.hpp"
+
+#include <zlib.h>
+
+namespace tlsrpt {
+
+struct InflateStream::Z {
+    z_stream s{};
+    bool ready = false;
+};
+
+InflateStream::InflateStream(std::size_t max_out) : z_(std::make_unique<Z>()), max_out_(max_out) {
+    z_->ready = inflateInit2(&z_->s, 16 + MAX_WBITS) == Z_OK; // 16: gzip wrapper only
+    if (!z_->ready) {
+        state_ = State::corrupt;
+        error_ = "cannot initialise zlib";
+    }
+}
+
+InflateStream::~InflateStream() {
+    if (z_->ready) inflateEnd(&z_->s);
+}
+
+InflateStream::State InflateStream::feed(std::string_view chunk) {
+    if (state_ != State::more && state_ != State::done) return state_;
+    z_stream& s = z_->s;
+    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
+    s.avail_in = static_cast<uInt>(chunk.size());
+    char buf[16384];
+    while (s.avail_in > 0) {
+        if (member_ended_) { // another member follows (RFC 1952 §2.2)
+            if (inflateReset(&s) != Z_OK) return state_ = State::corrupt;
+            member_ended_ = false;
+        }
+        s.next_out = reinterpret_cast<Bytef*>(buf);
+        s.avail_out = sizeof buf;
+        const int rc = inflate(&s, Z_NO_FLUSH);
+        const std::size_t got = sizeof buf - s.avail_out;
+        if (got > max_out_ - out_.size()) {
+            error_ = "decompressed report larger than " + std::to_string(max_out_) + " bytes";
+            return state_ = State::too_large;
+        }
+        out_.append(buf, got);
+        if (rc == Z_STREAM_END) {
+            member_ended_ = true;
+            state_ = State::done;
+        } else if (rc == Z_OK || rc == Z_BUF_ERROR) {
+            state_ = State::more;
+            if (rc == Z_BUF_ERROR && got == 0) break; // needs more input
+        } else {
+            error_ = std::string("gzip data is corrupt: ") + (s.msg ? s.msg : "zlib error");
+            return state_ = State::corrupt;
+        }
+    }
+    return state_;
+}
+
+InflateStream::State InflateStream::finish() {
+    if (state_ == State::more) {
+        error_ = "gzip data is truncated";
+        state_ = State::corrupt;
+    }
+    return state_;
+}
+
+} // namespace tlsrpt
