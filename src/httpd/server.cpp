@@ -1,0 +1,255 @@
+// server.cpp: CivetWeb set-up, the request checks and the replies (see server.hpp).
+#include "server.hpp"
+
+#include "media_type.hpp"
+#include "metrics.hpp"
+
+#include "service/log.hpp"
+#include "tlsrpt/inflate_stream.hpp"
+#include "tlsrpt/text.hpp"
+
+#include <civetweb.h>
+#include <openssl/ssl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <stdexcept>
+
+namespace httpd {
+
+namespace {
+
+const char* reason_phrase(int status) {
+    switch (status) {
+    case 201:
+        return "Created";
+    case 400:
+        return "Bad Request";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 408:
+        return "Request Timeout";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 429:
+        return "Too Many Requests";
+    case 503:
+        return "Service Unavailable";
+    }
+    return "Internal Server Error";
+}
+
+// Sends one reply: text/plain, one line, Content-Length, Connection: close when asked.
+void send_reply(mg_connection* conn, const Reply& r) {
+    std::string line = r.text.substr(0, 500);
+    for (char& c : line)
+        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+    line += "\n";
+    std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + reason_phrase(r.status) +
+                       "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
+                       std::to_string(line.size()) + "\r\n";
+    if (r.status == 405) head += "Allow: POST\r\n";
+    if (r.retry_after > 0) head += "Retry-After: " + std::to_string(r.retry_after) + "\r\n";
+    head += r.close ? "Connection: close\r\n" : "";
+    head += "\r\n";
+    mg_write(conn, head.data(), head.size());
+    mg_write(conn, line.data(), line.size());
+}
+
+int handle(mg_connection* conn, void* data) {
+    Server* server = static_cast<Server*>(data);
+    Reply r;
+    try {
+        r = server->serve(conn);
+    } catch (const std::exception& e) {
+        service::log::error(std::string("request failed: ") + e.what());
+        r = {503, "internal error, try again later", 60, true};
+    }
+    send_reply(conn, r);
+    metrics::request(r.status);
+    return r.status;
+}
+
+int log_message(const mg_connection*, const char* message) {
+    service::log::warning(std::string("http: ") + message);
+    return 1;
+}
+
+int init_connection(const mg_connection*, void** conn_data) {
+    *conn_data = nullptr; // requests served on this connection, as an integer
+    return 0;
+}
+
+// TLSCertificate and TLSKey are separate files: loaded here into CivetWeb's context.
+int init_ssl(void* ssl_ctx, void* user_data) {
+    const Config& c = *static_cast<const Config*>(user_data);
+    SSL_CTX* ctx = static_cast<SSL_CTX*>(ssl_ctx);
+    if (SSL_CTX_use_certificate_chain_file(ctx, c.tls_certificate.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, c.tls_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1) {
+        service::log::error("cannot load TLSCertificate " + c.tls_certificate + " / TLSKey " +
+                            c.tls_key);
+        return -1;
+    }
+    return 1;
+}
+
+std::string header(mg_connection* conn, const char* name) {
+    const char* v = mg_get_header(conn, name);
+    return v ? v : "";
+}
+
+} // namespace
+
+std::string client_address(const std::string& peer, const char* forwarded_for,
+                           const std::vector<Cidr>& trusted_proxies) {
+    if (!forwarded_for || trusted_proxies.empty() || !in_any(peer, trusted_proxies)) return peer;
+    std::string v = forwarded_for;
+    const auto comma = v.rfind(',');
+    std::string last(tlsrpt::trim(comma == std::string::npos ? v : v.substr(comma + 1)));
+    return parse_address(last) ? last : peer;
+}
+
+Server::Server(const Config& config, Intake& intake, Drainer& drainer)
+    : config_(config), intake_(intake), drainer_(drainer), limiter_(config.rate_limit) {
+    const bool tls = !config.tls_certificate.empty();
+    mg_init_library(tls ? MG_FEATURES_TLS : 0);
+    std::string ports;
+    for (const std::string& l : config.listen)
+        ports += (ports.empty() ? "" : ",") + l + (tls ? "s" : "");
+    const std::string threads = std::to_string(config.max_connections);
+    const std::string timeout = std::to_string(config.read_timeout.count());
+    const std::string keep_alive = std::to_string(config.keep_alive_timeout.count());
+    const std::string header_size = std::to_string(config.max_header_size);
+    std::vector<const char*> options = {
+        "listening_ports",    ports.c_str(),   "num_threads",           threads.c_str(),
+        "request_timeout_ms", timeout.c_str(), "keep_alive_timeout_ms", keep_alive.c_str(),
+        "enable_keep_alive",  "yes",           "max_request_size",      header_size.c_str(),
+        "linger_timeout_ms",  "1000"};
+    if (tls) {
+        options.insert(options.end(), {"ssl_certificate", config.tls_certificate.c_str(),
+                                       "ssl_protocol_version", "4"}); // TLS 1.2 and later
+    }
+    options.push_back(nullptr);
+    mg_callbacks callbacks{};
+    callbacks.log_message = log_message;
+    callbacks.init_connection = init_connection;
+    if (tls) callbacks.init_ssl = init_ssl;
+    ctx_ = mg_start(&callbacks, const_cast<Config*>(&config_), options.data());
+    if (!ctx_) throw std::runtime_error("cannot listen on " + ports + " (see the log above)");
+    mg_set_request_handler(ctx_, "/", handle, this);
+}
+
+Server::~Server() {
+    if (ctx_) mg_stop(ctx_);
+}
+
+Reply Server::serve(mg_connection* conn) {
+    const mg_request_info* ri = mg_get_request_info(conn);
+    auto served = reinterpret_cast<std::uintptr_t>(mg_get_user_connection_data(conn)) + 1;
+    mg_set_user_connection_data(conn, reinterpret_cast<void*>(served));
+    const bool last = served >= config_.max_requests_per_connection;
+    const std::string client = client_address(
+        ri->remote_addr, mg_get_header(conn, "X-Forwarded-For"), config_.trusted_proxies);
+    Reply r;
+    int retry = 0;
+    const std::string path = ri->local_uri ? ri->local_uri : "";
+    if (!in_any(client, config_.allow_from))
+        r = {403, "client " + client + " is not in AllowFrom", 0, true};
+    else if (!limiter_.admit(client, RateLimiter::Clock::now(), retry))
+        r = {429, "too many requests from " + client, retry, false};
+    else if (std::find(config_.paths.begin(), config_.paths.end(), path) == config_.paths.end())
+        r = {404, "no reports are taken at " + path.substr(0, 100), 0, false};
+    else if (std::string(ri->request_method) != "POST")
+        r = {405, "reports are sent with POST (RFC 8460 section 5.4)", 0, false};
+    else
+        r = read_and_accept(conn, client);
+    if (r.status >= 400 && r.status != 429 && r.status != 404 && r.status != 405)
+        service::log::info("client=" + client + " status=" + std::to_string(r.status) +
+                           " reason=" + service::log::quote(r.text));
+    r.close = r.close || last;
+    return r;
+}
+
+Reply Server::read_and_accept(mg_connection* conn, const std::string& client) {
+    const mg_request_info* ri = mg_get_request_info(conn);
+    SpoolEntry entry;
+    entry.received_at = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    entry.client = client;
+    entry.user_agent = header(conn, "User-Agent");
+    entry.content_type = header(conn, "Content-Type");
+    entry.content_encoding = header(conn, "Content-Encoding");
+    entry.path = ri->local_uri ? ri->local_uri : "";
+    const MediaVerdict media = classify_media(entry.content_type, entry.content_encoding);
+    if (!media.acceptable) return {415, media.reason, 0, true};
+    const std::size_t cap = config_.max_report_size;
+    if (ri->content_length > static_cast<long long>(cap))
+        return {413,
+                "body of " + std::to_string(ri->content_length) + " bytes is over MaxReportSize " +
+                    std::to_string(cap),
+                0, true};
+    const auto deadline = std::chrono::steady_clock::now() + config_.body_timeout;
+    tlsrpt::InflateStream inflate(config_.limits.max_decompressed_size);
+    BodyKind kind = BodyKind::other;
+    std::size_t fed = 0; // body bytes given to the inflater
+    char buf[65536];
+    for (;;) {
+        const int n = mg_read(conn, buf, sizeof buf);
+        if (n < 0) return {408, "the body did not arrive within ReadTimeout", 0, true};
+        if (n == 0) break;
+        if (entry.body.size() + static_cast<std::size_t>(n) > cap)
+            return {413, "body is over MaxReportSize " + std::to_string(cap), 0, true};
+        entry.body.append(buf, static_cast<std::size_t>(n));
+        if (kind == BodyKind::other) {
+            kind = sniff_body(entry.body);
+            if (kind == BodyKind::other && entry.body.size() >= 16)
+                return {415, "the body is neither gzip nor a JSON object", 0, true};
+        }
+        if (kind == BodyKind::gzip) {
+            const auto st = inflate.feed(std::string_view(entry.body).substr(fed));
+            fed = entry.body.size();
+            if (st == tlsrpt::InflateStream::State::too_large)
+                return {413, inflate.error() + " (MaxDecompressedSize)", 0, true};
+            if (st == tlsrpt::InflateStream::State::corrupt) return {400, inflate.error(), 0, true};
+        }
+        if (std::chrono::steady_clock::now() > deadline)
+            return {408, "the body did not arrive within BodyTimeout", 0, true};
+    }
+    if (ri->content_length >= 0 && entry.body.size() < static_cast<std::size_t>(ri->content_length))
+        return {400, "the body ended before Content-Length", 0, true};
+    if (entry.body.empty()) return {400, "empty body: a report was expected", 0, false};
+    if (kind == BodyKind::other)
+        return {415, "the body is neither gzip nor a JSON object", 0, true};
+    std::string json;
+    if (kind == BodyKind::gzip) {
+        if (inflate.finish() != tlsrpt::InflateStream::State::done)
+            return {400, inflate.error(), 0, false};
+        json = inflate.take_output();
+    } else {
+        json = entry.body;
+    }
+    const IntakeResult res = intake_.accept(json, entry);
+    switch (res.verdict) {
+    case Verdict::stored:
+        return {201, "stored: " + res.message, 0, false};
+    case Verdict::spooled:
+        drainer_.poke();
+        return {201, "accepted: spooled, stored when the database is back", 0, false};
+    case Verdict::invalid:
+        return {400, res.message, 0, false};
+    case Verdict::unavailable:
+        return {503, res.message, 300, false};
+    }
+    return {503, "internal error", 60, true};
+}
+
+} // namespace httpd
