@@ -201,9 +201,10 @@ Reply Server::read_and_accept(mg_connection* conn, const std::string& client) {
     tlsrpt::InflateStream inflate(config_.limits.max_decompressed_size);
     BodyKind kind = BodyKind::other;
     std::size_t fed = 0; // body bytes given to the inflater
-    char buf[65536];
+    std::string chunk(16384, '\0'); // not on the stack: CivetWeb's worker stacks are small
+    char* const buf = chunk.data();
     for (;;) {
-        const int n = mg_read(conn, buf, sizeof buf);
+        const int n = mg_read(conn, buf, chunk.size());
         if (n < 0) return {408, "the body did not arrive within ReadTimeout", 0, true};
         if (n == 0) break;
         if (entry.body.size() + static_cast<std::size_t>(n) > cap)

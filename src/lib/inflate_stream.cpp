@@ -8,6 +8,7 @@ namespace tlsrpt {
 struct InflateStream::Z {
     z_stream s{};
     bool ready = false;
+    char buf[16384]; // on the heap: callers may run on small thread stacks (CivetWeb workers)
 };
 
 InflateStream::InflateStream(std::size_t max_out) : z_(std::make_unique<Z>()), max_out_(max_out) {
@@ -27,16 +28,17 @@ InflateStream::State InflateStream::feed(std::string_view chunk) {
     z_stream& s = z_->s;
     s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(chunk.data()));
     s.avail_in = static_cast<uInt>(chunk.size());
-    char buf[16384];
+    char* const buf = z_->buf;
+    constexpr std::size_t kBuf = sizeof z_->buf;
     while (s.avail_in > 0) {
         if (member_ended_) { // another member follows (RFC 1952 §2.2)
             if (inflateReset(&s) != Z_OK) return state_ = State::corrupt;
             member_ended_ = false;
         }
         s.next_out = reinterpret_cast<Bytef*>(buf);
-        s.avail_out = sizeof buf;
+        s.avail_out = kBuf;
         const int rc = inflate(&s, Z_NO_FLUSH);
-        const std::size_t got = sizeof buf - s.avail_out;
+        const std::size_t got = kBuf - s.avail_out;
         if (got > max_out_ - out_.size()) {
             error_ = "decompressed report larger than " + std::to_string(max_out_) + " bytes";
             return state_ = State::too_large;
