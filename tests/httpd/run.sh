@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# run.sh: tlsrpt-httpd against a real PostgreSQL on loopback (ports 10060-10064, PostgreSQL
+# 55490), with curl the way sys4's tlsrpt-reporter posts. One PASS/FAIL line per check.
+# Needs: a build (TLSRPT_BUILD_DIR, default build-dev), the corpus in TLSRPT_SHARED_DIR.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../.." && pwd)
+build=${TLSRPT_BUILD_DIR:-$src/build-dev}
+shared=${TLSRPT_SHARED_DIR:-/work/shared}
+bin=$build/src/httpd/tlsrpt-httpd
+ctl=$build/src/tlsrptctl
+work=/var/tmp/tlsrpt-httpd-test.$$
+pgdir=$work/pg
+port=10060
+db="host=127.0.0.1 port=55490 user=postgres dbname=httpd"
+pids=()
+mkdir -p "$work"
+cleanup() {
+  for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done
+  bash "$src/tests/pg.sh" stop "$pgdir" immediate >/dev/null 2>&1
+  rm -rf "$work"
+}
+trap cleanup EXIT
+pass() { echo "PASS $1"; }
+fail() { echo "FAIL $1: $2"; }
+check() { if [ "$2" = 0 ]; then pass "$1"; else fail "$1" "$3"; fi; }
+sql() { psql -X -At -h 127.0.0.1 -p 55490 -U postgres -d httpd -c "$1"; }
+
+# start_daemon NAME PORT [extra config lines...]: the daemon in the foreground, in the background
+start_daemon() {
+  local name=$1 p=$2; shift 2
+  {
+    echo "Listen 127.0.0.1:$p"
+    echo "Database $db"
+    echo "SpoolDirectory $work/spool-$name"
+    echo "Syslog no"
+    echo "DatabaseTimeout 1s"
+    for l in "$@"; do echo "$l"; done
+  } >"$work/$name.conf"
+  "$bin" -f -c "$work/$name.conf" >>"$work/$name.log" 2>&1 &
+  eval "pid_$name=$!"
+  pids+=($!)
+  for _ in $(seq 50); do
+    curl -s -o /dev/null "http://127.0.0.1:$p/" && return 0
+    sleep 0.1
+  done
+  echo "daemon $name did not start:"; cat "$work/$name.log"; return 1
+}
+# post PORT FILE TYPE [curl args]: prints the status code
+post() {
+  local p=$1 f=$2 t=$3; shift 3
+  curl --silent -o "$work/body" -w '%{http_code}' --header "Content-Type: $t" \
+    --data-binary @- "$@" "http://127.0.0.1:$p/v1/tlsrpt" <"$f"
+}
+
+PG_FSYNC=off bash "$src/tests/pg.sh" start "$pgdir" 55490 || { fail pg-start "cannot start"; exit 1; }
+psql -X -q -h 127.0.0.1 -p 55490 -U postgres -d postgres -c "CREATE DATABASE httpd" &&
+  "$ctl" db migrate --db "$db" >"$work/migrate.log" 2>&1 || { fail migrate "$(cat "$work/migrate.log")"; exit 1; }
+start_daemon a $port "RateLimit 0" "MetricsListen 127.0.0.1:10061" "MaxConnections 32" || exit 1
+
+# --- the corpus, as sys4's reporter posts it (gzip body, --data-binary @-), then as +json
+bad=0 n=0
+if [ -f "$shared/corpus/EXPECTED.tsv" ]; then
+  while IFS=$'\t' read -r name expect _; do
+    [ "$name" = name ] && continue
+    case "$name" in *.eml) continue ;; esac
+    f=$shared/corpus/files/$name
+    case "$name" in *.gz) cp "$f" "$work/c.gz" ;; *) gzip -c "$f" >"$work/c.gz" ;; esac
+    want=201; [ "$expect" = reject ] && want=400
+    got=$(post $port "$work/c.gz" application/tlsrpt+gzip)
+    [ "$expect" = either ] && want=$got
+    [ "$got" = "$want" ] || { bad=$((bad + 1)); echo "  $name: $got $(cat "$work/body")"; }
+    gunzip -c "$work/c.gz" >"$work/c.json"
+    got=$(post $port "$work/c.json" application/tlsrpt+json)
+    [ "$got" = "$want" ] || { bad=$((bad + 1)); echo "  $name as json: $got"; }
+    n=$((n + 1))
+  done <"$shared/corpus/EXPECTED.tsv"
+  check corpus-posted-gzip-and-json "$bad" "$bad of $((2 * n)) answers wrong"
+  python3 - "$shared/corpus/EXPECTED.tsv" "$db" >"$work/compare.log" 2>&1 <<'PY'
+import csv, subprocess, sys
+rows = [r for r in csv.DictReader(open(sys.argv[1]), delimiter="\t") if not r["name"].endswith(".eml")]
+first, either = {}, set()
+for r in rows:
+    if r["expect"] == "accept":
+        first.setdefault(r["ids"], (int(r["policies"]), int(r["success"]), int(r["failure"])))
+    elif r["expect"] == "either":
+        either.update(r["ids"].split(";") if r["ids"] else [])
+q = """SELECT r.organization_name || '|' || r.report_id,
+  (SELECT count(*) FROM tlsrpt.policies p WHERE p.report_pk = r.id),
+  (SELECT coalesce(sum(total_successful_session_count), 0) FROM tlsrpt.policies p WHERE p.report_pk = r.id),
+  (SELECT coalesce(sum(total_failure_session_count), 0) FROM tlsrpt.policies p WHERE p.report_pk = r.id)
+  FROM tlsrpt.reports r WHERE r.source = 'https'"""
+out = subprocess.run(["psql", "-X", "-At", "-F", "\t", "-d", sys.argv[2], "-c", q],
+                     check=True, capture_output=True, text=True).stdout
+got = {}
+for line in out.splitlines():
+    k, p, s, f = line.split("\t")
+    if k in got: print("stored twice", k)
+    got[k] = (int(p), int(s), int(f))
+missing = set(first) - set(got); extra = set(got) - set(first) - either
+wrong = {k for k in first if k in got and got[k] != first[k]}
+print(f"expected {len(first)} reports, database {len(got)}")
+for k in sorted(missing): print("missing", k)
+for k in sorted(extra): print("unexpected", k)
+for k in sorted(wrong): print("different", k, got[k], first[k])
+sys.exit(1 if missing or extra or wrong or len(got) != len(set(got)) else 0)
+PY
+  check corpus-database-totals-match-expected $? "$(cat "$work/compare.log")"
+  r=$(sql "SELECT count(*) FROM tlsrpt.reports WHERE source='https' AND dkim_result <> 'none'")
+  check https-reports-dkim-none "$([ "$r" = 0 ]; echo $?)" "$r reports with a DKIM result"
+else
+  echo "SKIP corpus-posted-gzip-and-json: no corpus in $shared"
+fi
+
+# --- duplicates and the lenient labels
+python3 "$here/gen_report.py" dup-1 gz >"$work/dup.gz"
+a=$(post $port "$work/dup.gz" application/tlsrpt+gzip); b=$(post $port "$work/dup.gz" application/octet-stream)
+c=$(post $port "$work/dup.gz" application/json --header 'Content-Encoding: gzip')
+check duplicate-is-201 "$([ "$a$b$c" = 201201201 ] && grep -q duplicate "$work/body"; echo $?)" "$a $b $c $(cat "$work/body")"
+r=$(sql "SELECT count(*) FROM tlsrpt.reports WHERE report_id='dup-1'")
+check duplicate-stored-once "$([ "$r" = 1 ]; echo $?)" "$r rows"
+python3 "$here/gen_report.py" plain-1 >"$work/plain.json"
+a=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$work/plain.json" "http://127.0.0.1:$port/?x=1")
+check curl-default-type-and-query-string "$([ "$a" = 201 ]; echo $?)" "$a"
+
+# --- each error status
+a=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/tlsrpt")
+check get-is-405 "$([ "$a" = 405 ]; echo $?)" "$a"
+a=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$work/plain.json" "http://127.0.0.1:$port/other")
+check other-path-is-404 "$([ "$a" = 404 ]; echo $?)" "$a"
+a=$(post $port "$work/plain.json" text/html)
+check html-is-415 "$([ "$a" = 415 ]; echo $?)" "$a"
+a=$(post $port "$work/plain.json" application/json --header 'Content-Encoding: br')
+check brotli-is-415 "$([ "$a" = 415 ]; echo $?)" "$a"
+printf 'hello, not a report at all' >"$work/text"
+a=$(post $port "$work/text" application/octet-stream)
+check non-report-body-is-415 "$([ "$a" = 415 ]; echo $?)" "$a"
+sed 's/"policies"/"policiez"/' "$work/plain.json" >"$work/bad.json"
+a=$(post $port "$work/bad.json" application/tlsrpt+json)
+check invalid-is-400-naming-the-path "$([ "$a" = 400 ] && grep -q policies "$work/body"; echo $?)" "$a $(cat "$work/body")"
+head -c 5000000 /dev/zero >"$work/big"
+a=$(post $port "$work/big" application/tlsrpt+json)
+check over-max-report-size-is-413 "$([ "$a" = 413 ]; echo $?)" "$a"
+head -c 200000000 /dev/zero | gzip -1 >"$work/bomb.gz"
+a=$(post $port "$work/bomb.gz" application/tlsrpt+gzip)
+check gzip-bomb-is-413 "$([ "$a" = 413 ] && grep -q MaxDecompressedSize "$work/body"; echo $?)" "$a $(cat "$work/body")"
+rss=$(awk '/VmHWM/ {print $2}' /proc/$pid_a/status)
+check gzip-bomb-bounded-memory "$([ "$rss" -lt 300000 ]; echo $?)" "peak RSS ${rss} kB"
+
+# --- AllowFrom, TrustedProxies, RateLimit, a slow body over the limit (daemon b)
+start_daemon b 10062 "AllowFrom 10.0.0.0/8" "TrustedProxies 127.0.0.1" "RateLimit 1 3" \
+  "MaxReportSize 64k" || exit 1
+a=$(curl -s -o /dev/null -w '%{http_code}' --data-binary @"$work/plain.json" http://127.0.0.1:10062/)
+check not-in-allow-from-is-403 "$([ "$a" = 403 ]; echo $?)" "$a"
+codes=""
+for i in 1 2 3 4 5; do
+  codes+=$(curl -s -o /dev/null -w '%{http_code} ' -H 'X-Forwarded-For: 192.0.2.9, 10.1.2.3' \
+    --data-binary @"$work/plain.json" http://127.0.0.1:10062/)
+done
+check forwarded-client-allowed-then-429 "$([[ $codes == "201 201 201 429"* ]]; echo $?)" "$codes"
+a=$(curl -s -D - -o /dev/null -H 'X-Forwarded-For: 10.1.2.3' --data-binary @"$work/plain.json" http://127.0.0.1:10062/ | grep -ci '^retry-after')
+check 429-has-retry-after "$([ "$a" = 1 ]; echo $?)" "no Retry-After"
+out=$(python3 "$here/slow_body.py" 10062 400000)
+sent=${out#* }
+check slow-body-stopped-at-limit "$([[ $out == 413* ]] && [ "$sent" -lt 200000 ]; echo $?)" "$out"
+
+# --- 200 parallel clients
+for i in $(seq 200); do python3 "$here/gen_report.py" par-$i gz >"$work/par-$i.gz"; done
+seq 200 | xargs -P 200 -I{} curl -s -o /dev/null -w '%{http_code}\n' -H 'Content-Type: application/tlsrpt+gzip' \
+  --data-binary @"$work/par-{}.gz" http://127.0.0.1:$port/v1/tlsrpt >"$work/par.codes"
+ok=$(grep -c '^201$' "$work/par.codes")
+r=$(sql "SELECT count(*) FROM tlsrpt.reports WHERE report_id LIKE 'par-%'")
+check 200-parallel-clients "$([ "$ok" = 200 ] && [ "$r" = 200 ]; echo $?)" "$ok answered 201, $r stored"
+
+# --- the database stopped: 201 and spooled; SIGKILL; restart; database back: stored once
+bash "$src/tests/pg.sh" stop "$pgdir" fast
+codes=""
+for i in $(seq 50); do
+  python3 "$here/gen_report.py" down-$i gz >"$work/down.gz"
+  codes+=$(post $port "$work/down.gz" application/tlsrpt+gzip)" "
+done
+files=$(ls "$work/spool-a/new" | wc -l)
+check db-down-answers-201 "$([ "$(echo $codes | tr ' ' '\n' | grep -c 201)" = 50 ]; echo $?)" "$codes"
+check db-down-spooled "$([ "$files" = 50 ]; echo $?)" "$files files in the spool"
+python3 "$here/gen_report.py" down-1 gz >"$work/down.gz"
+post $port "$work/down.gz" application/tlsrpt+gzip >/dev/null # the same report twice
+start_daemon c 10063 "SpoolMaxBytes 65536" "MaxReportSize 16k" || exit 1
+codes=""
+for i in $(seq 120); do
+  python3 "$here/gen_report.py" full-$i gz >"$work/full.gz"
+  codes+=$(post 10063 "$work/full.gz" application/tlsrpt+gzip)" "
+done
+check spool-full-is-503 "$([[ $codes == 201* && $codes == *503* ]]; echo $?)" "$codes"
+kill -9 "$pid_a"; wait "$pid_a" 2>/dev/null
+start_daemon a $port "RateLimit 0" || exit 1
+PG_FSYNC=off bash "$src/tests/pg.sh" start "$pgdir" 55490
+for _ in $(seq 100); do
+  [ "$(ls "$work/spool-a/new" | wc -l)" = 0 ] && break
+  sleep 0.2
+done
+r=$(sql "SELECT count(*), count(DISTINCT report_id) FROM tlsrpt.reports WHERE report_id LIKE 'down-%'")
+left=$(ls "$work/spool-a/new" | wc -l)
+check spooled-stored-exactly-once-after-kill "$([ "$r" = "50|50" ] && [ "$left" = 0 ]; echo $?)" "db $r, $left left in the spool"
+m=$(curl -s http://127.0.0.1:10061/metrics | grep -c '^tlsrpt_httpd_requests_total')
+check metrics-served "$([ "$m" -gt 0 ]; echo $?)" "no tlsrpt_httpd_requests_total"
