@@ -38,6 +38,21 @@ record() {
 }
 summary() { echo "$passed passed, $failed failed, $skipped skipped"; }
 
+# counted_lines CMD...: runs CMD, shows its output, records its PASS/FAIL/SKIP lines and
+# leaves their number in $counted (a script that died early reports too few)
+counted_lines() {
+  local line
+  counted=0
+  while IFS= read -r line; do
+    printf '%s\n' "$line"
+    case "$line" in
+      "PASS "*) record "${line#PASS }" 0; counted=$((counted + 1)) ;;
+      "FAIL "*) record "${line#FAIL }" 1; counted=$((counted + 1)) ;;
+      "SKIP "*) record "${line#SKIP }" skip; counted=$((counted + 1)) ;;
+    esac
+  done < <("$@" 2>&1)
+}
+
 log "dependencies"
 bash tests/setup_deps.sh || { echo "0 passed, 1 failed, 0 skipped"; exit 1; }
 
@@ -68,34 +83,15 @@ count_meson build-asan
 
 if [ -x tests/e2e/run.sh ]; then
   log "end to end: Postfix + tlsrpt-milter + PostgreSQL"
-  # every line is shown; PASS/FAIL lines are counted (no tee to /dev/stderr: that would
-  # reopen, and truncate, a log file that stdout and stderr share)
-  checks=0
-  while IFS= read -r line; do
-    printf '%s\n' "$line"
-    case "$line" in
-      "PASS "*) record "${line#PASS }" 0; checks=$((checks + 1)) ;;
-      "FAIL "*) record "${line#FAIL }" 1; checks=$((checks + 1)) ;;
-      "SKIP "*) record "${line#SKIP }" skip; checks=$((checks + 1)) ;;
-    esac
-  done < <(bash tests/e2e/run.sh 2>&1)
-  # a script that died early reports too few checks: that is a failure too
-  [ "$checks" -ge 40 ]
-  record "end-to-end suite ran all its checks ($checks)" $?
+  counted_lines bash tests/e2e/run.sh
+  [ "$counted" -ge 40 ]
+  record "end-to-end suite ran all its checks ($counted)" $?
 fi
 
-# counted_lines CMD...: runs CMD, shows its output, counts its PASS/FAIL lines
-counted_lines() {
-  local line
-  while IFS= read -r line; do
-    printf '%s\n' "$line"
-    case "$line" in
-      "PASS "*) record "${line#PASS }" 0 ;;
-      "FAIL "*) record "${line#FAIL }" 1 ;;
-      "SKIP "*) record "${line#SKIP }" skip ;;
-    esac
-  done < <("$@" 2>&1)
-}
+log "tlsrpt-httpd: the HTTPS receiver against PostgreSQL, with curl"
+counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/httpd/run.sh
+[ "$counted" -ge 34 ]
+record "httpd suite ran all its checks ($counted)" $?
 
 log "the promise under faults: 1,000 signed reports through a sending Postfix, three faults"
 counted_lines bash tests/chaos_smtp.sh 1000 20 short

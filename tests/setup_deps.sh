@@ -5,7 +5,8 @@ set -euo pipefail
 packages=(libmilter-dev libgmime-3.0-dev libglib2.0-dev libsimdjson-dev zlib1g-dev libpqxx-dev
   libpq-dev libboost-test-dev libarchive-dev meson ninja-build pkg-config g++ postgresql postfix
   swaks miltertest python3 clang-format libopendkim-dev libunbound-dev libevent-dev dnsmasq-base python3-dkim
-  python3-nacl time clang libclang-rt-14-dev prometheus-cpp-dev curl prometheus nsd ldnsutils)
+  python3-nacl time clang libclang-rt-14-dev prometheus-cpp-dev curl prometheus nsd ldnsutils
+  libcivetweb-dev libssl-dev openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

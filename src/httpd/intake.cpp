@@ -35,7 +35,8 @@ void Intake::mark_database(bool up) {
     down_until_ms_ = up ? 0 : now_ms() + kDownMs;
 }
 
-Intake::StoreResult Intake::store_all(const std::string& json, std::string& message) {
+Intake::StoreResult Intake::store_all(const std::string& json, const SpoolEntry& entry,
+                                      std::string& message) {
     auto reports = tlsrpt::read_reports(json, config_.limits);
     if (!reports) {
         message = reports.error().describe();
@@ -44,6 +45,8 @@ Intake::StoreResult Intake::store_all(const std::string& json, std::string& mess
     tlsrpt::store::StoreOptions options;
     options.source = tlsrpt::store::Source::https;
     options.dkim.result = "none"; // RFC 8460 §3: DKIM is asked of mail only
+    options.client_address = entry.client;
+    options.user_agent = entry.user_agent;
     for (const tlsrpt::Report& r : *reports) {
         const auto started = std::chrono::steady_clock::now();
         tlsrpt::store::Outcome o;
@@ -77,7 +80,7 @@ Intake::StoreResult Intake::store_all(const std::string& json, std::string& mess
 IntakeResult Intake::accept(const std::string& json, const SpoolEntry& entry) {
     std::string message;
     if (!database_down()) {
-        const StoreResult r = store_all(json, message);
+        const StoreResult r = store_all(json, entry, message);
         if (r == StoreResult::ok) {
             mark_database(true);
             return {Verdict::stored, message};
@@ -107,7 +110,7 @@ IntakeResult Intake::accept(const std::string& json, const SpoolEntry& entry) {
 }
 
 DrainResult Intake::store_spooled(const SpoolEntry& entry, std::string& message) {
-    const StoreResult r = store_all(entry.body, message);
+    const StoreResult r = store_all(entry.body, entry, message);
     if (r == StoreResult::ok) {
         mark_database(true);
         metrics::report("drained");

@@ -49,7 +49,7 @@ class Intake {
 
   private:
     enum class StoreResult { ok, temporary, permanent };
-    StoreResult store_all(const std::string& json, std::string& message);
+    StoreResult store_all(const std::string& json, const SpoolEntry& entry, std::string& message);
 
     const Config& config_;
     Spool& spool_;

@@ -46,7 +46,8 @@ const char* reason_phrase(int status) {
     return "Internal Server Error";
 }
 
-// Sends one reply: text/plain, one line, Content-Length, Connection: close when asked.
+// Sends one reply: text/plain, one line, Content-Length, Connection: close when asked. One
+// write: a header and a body in two small segments would wait for the client's delayed ACK.
 void send_reply(mg_connection* conn, const Reply& r) {
     std::string line = r.text.substr(0, 500);
     for (char& c : line)
@@ -58,9 +59,8 @@ void send_reply(mg_connection* conn, const Reply& r) {
     if (r.status == 405) head += "Allow: POST\r\n";
     if (r.retry_after > 0) head += "Retry-After: " + std::to_string(r.retry_after) + "\r\n";
     head += r.close ? "Connection: close\r\n" : "";
-    head += "\r\n";
+    head += "\r\n" + line;
     mg_write(conn, head.data(), head.size());
-    mg_write(conn, line.data(), line.size());
 }
 
 int handle(mg_connection* conn, void* data) {
@@ -132,7 +132,7 @@ Server::Server(const Config& config, Intake& intake, Drainer& drainer)
         "listening_ports",    ports.c_str(),   "num_threads",           threads.c_str(),
         "request_timeout_ms", timeout.c_str(), "keep_alive_timeout_ms", keep_alive.c_str(),
         "enable_keep_alive",  "yes",           "max_request_size",      header_size.c_str(),
-        "linger_timeout_ms",  "1000"};
+        "linger_timeout_ms",  "1000",          "tcp_nodelay",           "1"};
     if (tls) {
         options.insert(options.end(), {"ssl_certificate", config.tls_certificate.c_str(),
                                        "ssl_protocol_version", "4"}); // TLS 1.2 and later
@@ -200,7 +200,7 @@ Reply Server::read_and_accept(mg_connection* conn, const std::string& client) {
     const auto deadline = std::chrono::steady_clock::now() + config_.body_timeout;
     tlsrpt::InflateStream inflate(config_.limits.max_decompressed_size);
     BodyKind kind = BodyKind::other;
-    std::size_t fed = 0; // body bytes given to the inflater
+    std::size_t fed = 0;            // body bytes given to the inflater
     std::string chunk(16384, '\0'); // not on the stack: CivetWeb's worker stacks are small
     char* const buf = chunk.data();
     for (;;) {

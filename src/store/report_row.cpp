@@ -205,6 +205,8 @@ ReportRow make_report_row(const Report& r, const StoreOptions& options) {
     row.dkim_dnssec = opt_text(options.dkim.dnssec);
     row.dkim_authenticated = options.dkim.authenticated;
     row.authserv_dkim = opt_text(options.dkim.authserv);
+    if (is_ip_address(options.client_address)) row.client_address = options.client_address;
+    row.user_agent = opt_text(pg_text(options.user_agent.substr(0, 500)));
     row.quirks = text_array_literal(r.quirks);
     if (r.raw_json.empty()) {
         // a report built in code has no original text

@@ -4,7 +4,7 @@
 // $12 tls_report_submitter, $13 dkim_result, $14 dkim_domain, $15 quirks, $16 raw,
 // $17 raw_text, $18 content (ReportRow::content: policies, hash input), $19 dkim_selector,
 // $20 dkim_algorithm, $21 dkim_source, $22 dkim_dnssec, $23 dkim_authenticated,
-// $24 authserv_dkim.
+// $24 authserv_dkim, $25 client_address, $26 user_agent.
 #include "store/statements.hpp"
 
 #include <string>
@@ -17,13 +17,14 @@ const std::string columns =
     "reporter, report_id, organization_name, contact_info, start_datetime, end_datetime, "
     "source, message_id, mail_from, subject, tls_report_domain, tls_report_submitter, "
     "dkim_result, dkim_domain, quirks, raw, raw_text, content_hash, dkim_selector, "
-    "dkim_algorithm, dkim_source, dkim_dnssec, dkim_authenticated, authserv_dkim";
+    "dkim_algorithm, dkim_source, dkim_dnssec, dkim_authenticated, authserv_dkim, "
+    "client_address, user_agent";
 
 const std::string values =
     "$1::text, $2::text, $3::text, $4::text, to_timestamp($5::float8), "
     "to_timestamp($6::float8), $7::text, $8::text, $9::text, $10::text, $11::text, "
     "$12::text, $13::text, $14::text, $15::text[], $16::jsonb, $17::text, md5($18::text), "
-    "$19::text, $20::text, $21::text, $22::text, $23::boolean, $24::text";
+    "$19::text, $20::text, $21::text, $22::text, $23::boolean, $24::text, $25::inet, $26::text";
 
 // After a CTE `report` RETURNING (id, day): the policies and failure details of $18.
 const std::string policies_and_details = R"(, policy_in AS (
@@ -81,9 +82,10 @@ WHERE id = $1::bigint FOR UPDATE
 const std::string keep_replaced_copy = R"(
 INSERT INTO tlsrpt.report_conflicts (report_pk, received_at, source, content_hash, message_id,
     mail_from, subject, dkim_result, dkim_domain, dkim_selector, dkim_authenticated, raw,
-    raw_text, reason)
+    raw_text, client_address, user_agent, reason)
 SELECT id, received_at, source, content_hash, message_id, mail_from, subject, dkim_result,
-    dkim_domain, dkim_selector, dkim_authenticated, raw, raw_text, $2::text
+    dkim_domain, dkim_selector, dkim_authenticated, raw, raw_text, client_address, user_agent,
+    $2::text
 FROM tlsrpt.reports WHERE id = $1::bigint
 ON CONFLICT (report_pk, content_hash) DO UPDATE SET reason = EXCLUDED.reason
 )";
@@ -96,7 +98,7 @@ DELETE FROM tlsrpt.report_conflicts WHERE report_pk = $1::bigint AND content_has
 
 const std::string replace_report =
     "WITH report AS (UPDATE tlsrpt.reports SET (" + columns + ", received_at) = (" + values +
-    ", now()) WHERE id = $25::bigint AND NOT dkim_authenticated"
+    ", now()) WHERE id = $27::bigint AND NOT dkim_authenticated"
     " RETURNING id, (start_datetime AT TIME ZONE 'UTC')::date AS day)" +
     policies_and_details + " SELECT id FROM report";
 
@@ -109,9 +111,10 @@ WHERE id = $1::bigint AND NOT dkim_authenticated
 
 const std::string keep_conflict = R"(
 INSERT INTO tlsrpt.report_conflicts (report_pk, source, content_hash, message_id, mail_from,
-    subject, dkim_result, dkim_domain, dkim_selector, dkim_authenticated, raw, raw_text)
+    subject, dkim_result, dkim_domain, dkim_selector, dkim_authenticated, raw, raw_text,
+    client_address, user_agent)
 VALUES ($1::bigint, $2::text, md5($3::text), $4::text, $5::text, $6::text, $7::text, $8::text,
-    $9::text, $10::boolean, $11::jsonb, $12::text)
+    $9::text, $10::boolean, $11::jsonb, $12::text, $13::inet, $14::text)
 ON CONFLICT (report_pk, content_hash) DO NOTHING
 )";
 

@@ -130,7 +130,7 @@ Store::~Store() = default;
 
 namespace {
 
-// exec_prepared with the 24 report parameters (statements.cpp order), then `extra`.
+// exec_prepared with the 26 report parameters (statements.cpp order), then `extra`.
 template <typename Tx, typename... Extra>
 pqxx::result exec_report(Tx& tx, const char* statement, const ReportRow& r, Extra&&... extra) {
     return tx.exec_prepared(statement, r.reporter, r.report_id, r.organization_name, r.contact_info,
@@ -138,7 +138,8 @@ pqxx::result exec_report(Tx& tx, const char* statement, const ReportRow& r, Extr
                             r.subject, r.tls_report_domain, r.tls_report_submitter, r.dkim_result,
                             r.dkim_domain, r.quirks, r.raw, r.raw_text, r.content, r.dkim_selector,
                             r.dkim_algorithm, r.dkim_source, r.dkim_dnssec, r.dkim_authenticated,
-                            r.authserv_dkim, std::forward<Extra>(extra)...);
+                            r.authserv_dkim, r.client_address, r.user_agent,
+                            std::forward<Extra>(extra)...);
 }
 
 // A report of many rows gets a statement timeout that grows with it (0.1 ms a row beyond the
@@ -193,7 +194,8 @@ Outcome Store::insert(const ReportRow& r) {
         if (out.status == Status::conflict && !replacing)
             tx.exec_prepared("tlsrpt_conflict", out.report_pk, r.source, r.content, r.message_id,
                              r.mail_from, r.subject, r.dkim_result, r.dkim_domain, r.dkim_selector,
-                             r.dkim_authenticated, r.raw, r.raw_text);
+                             r.dkim_authenticated, r.raw, r.raw_text, r.client_address,
+                             r.user_agent);
     }
     if (out.status != Status::stored && r.dkim_authenticated && held_unauthenticated)
         return replace(r, out.report_pk); // its own transaction, after the statement above
@@ -215,7 +217,8 @@ Outcome Store::replace(const ReportRow& r, std::int64_t report_pk) {
         if (out.status == Status::conflict)
             tx.exec_prepared("tlsrpt_conflict", report_pk, r.source, r.content, r.message_id,
                              r.mail_from, r.subject, r.dkim_result, r.dkim_domain, r.dkim_selector,
-                             r.dkim_authenticated, r.raw, r.raw_text);
+                             r.dkim_authenticated, r.raw, r.raw_text, r.client_address,
+                             r.user_agent);
         tx.commit();
         return out;
     }

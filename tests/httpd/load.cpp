@@ -71,7 +71,8 @@ int read_response(int fd, std::string& buf) {
             const int status = std::atoi(buf.c_str() + 9);
             std::size_t len = 0;
             const auto cl = buf.find("Content-Length: ");
-            if (cl != std::string::npos && cl < end) len = std::strtoul(buf.c_str() + cl + 16, nullptr, 10);
+            if (cl != std::string::npos && cl < end)
+                len = std::strtoul(buf.c_str() + cl + 16, nullptr, 10);
             while (buf.size() < end + 4 + len) {
                 char tmp[4096];
                 const ssize_t n = read(fd, tmp, sizeof tmp);
@@ -106,7 +107,8 @@ int main(int argc, char** argv) {
         requests[static_cast<std::size_t>(i)] =
             "POST /v1/tlsrpt HTTP/1.1\r\nHost: " + std::string(host) +
             "\r\nUser-Agent: tlsrpt-httpd-load\r\nContent-Type: application/tlsrpt+gzip\r\n"
-            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+            "Content-Length: " +
+            std::to_string(body.size()) + "\r\n\r\n" + body;
     }
     std::atomic<int> next{0}, created{0}, other{0}, errors{0};
     const auto started = std::chrono::steady_clock::now();
@@ -121,9 +123,10 @@ int main(int argc, char** argv) {
                     buf.clear();
                 }
                 const std::string& r = requests[static_cast<std::size_t>(i)];
-                int status = fd < 0 || write(fd, r.data(), r.size()) != static_cast<ssize_t>(r.size())
-                                 ? -1
-                                 : read_response(fd, buf);
+                int status =
+                    fd < 0 || write(fd, r.data(), r.size()) != static_cast<ssize_t>(r.size())
+                        ? -1
+                        : read_response(fd, buf);
                 if (status < 0 && status != -1) { // answered, then closed
                     status = -status;
                     close(fd);
@@ -142,7 +145,8 @@ int main(int argc, char** argv) {
         });
     for (auto& t : threads)
         t.join();
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::printf("%d reports over %d connections in %.2f s: %.0f reports/s accepted (201: %d, "
                 "other: %d, errors: %d)\n",
                 n, c, secs, created / secs, created.load(), other.load(), errors.load());

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh: tlsrpt-httpd against a real PostgreSQL on loopback (ports 10060-10064, PostgreSQL
+# run.sh: tlsrpt-httpd against a real PostgreSQL on loopback (ports 10060-10066, PostgreSQL
 # 55490), with curl the way sys4's tlsrpt-reporter posts. One PASS/FAIL line per check.
 # Needs: a build (TLSRPT_BUILD_DIR, default build-dev), the corpus in TLSRPT_SHARED_DIR.
 set -uo pipefail
@@ -41,7 +41,7 @@ start_daemon() {
   eval "pid_$name=$!"
   pids+=($!)
   for _ in $(seq 50); do
-    curl -s -o /dev/null "http://127.0.0.1:$p/" && return 0
+    curl -s -k -o /dev/null "${scheme:-http}://127.0.0.1:$p/" && return 0
     sleep 0.1
   done
   echo "daemon $name did not start:"; cat "$work/$name.log"; return 1
@@ -108,6 +108,9 @@ PY
   check corpus-database-totals-match-expected $? "$(cat "$work/compare.log")"
   r=$(sql "SELECT count(*) FROM tlsrpt.reports WHERE source='https' AND dkim_result <> 'none'")
   check https-reports-dkim-none "$([ "$r" = 0 ]; echo $?)" "$r reports with a DKIM result"
+  r=$(sql "SELECT count(*) FILTER (WHERE client_address = '127.0.0.1' AND user_agent LIKE 'curl/%'),
+    count(*) FROM tlsrpt.reports WHERE source = 'https'")
+  check client-address-and-user-agent-stored "$([ "${r%|*}" = "${r#*|}" ] && [ "${r#*|}" -gt 0 ]; echo $?)" "$r"
 else
   echo "SKIP corpus-posted-gzip-and-json: no corpus in $shared"
 fi
@@ -158,6 +161,12 @@ for i in 1 2 3 4 5; do
     --data-binary @"$work/plain.json" http://127.0.0.1:10062/)
 done
 check forwarded-client-allowed-then-429 "$([[ $codes == "201 201 201 429"* ]]; echo $?)" "$codes"
+sleep 1.1
+python3 "$here/gen_report.py" fwd-1 >"$work/fwd.json"
+curl -s -o /dev/null -A 'tlsrpt-reporter/0.9' -H 'X-Forwarded-For: 198.51.100.1, 10.9.8.7' \
+  --data-binary @"$work/fwd.json" http://127.0.0.1:10062/
+r=$(sql "SELECT client_address || ' ' || user_agent FROM tlsrpt.reports WHERE report_id = 'fwd-1'")
+check forwarded-client-stored "$([ "$r" = "10.9.8.7 tlsrpt-reporter/0.9" ]; echo $?)" "stored: '$r'"
 a=$(curl -s -D - -o /dev/null -H 'X-Forwarded-For: 10.1.2.3' --data-binary @"$work/plain.json" http://127.0.0.1:10062/ | grep -ci '^retry-after')
 check 429-has-retry-after "$([ "$a" = 1 ]; echo $?)" "no Retry-After"
 out=$(python3 "$here/slow_body.py" 10062 400000)
@@ -191,6 +200,10 @@ for i in $(seq 300); do
   codes+=$(post 10063 "$work/full.gz" application/tlsrpt+gzip)" "
 done
 check spool-full-is-503 "$([[ $codes == 201* && $codes == *503* ]]; echo $?)" "$(echo $codes | tr " " "\n" | sort | uniq -c | tr "\n" " ")"
+# a spooled file whose report is no longer readable (say, spooled under looser limits): it must
+# end in rejected_messages, not be retried forever nor dropped
+printf 'TLSRPT-SPOOL 1\nreceived-at: 1\nclient: 192.0.2.77\nuser-agent: old\ncontent-type: application/tlsrpt+json\ncontent-encoding: \npath: /v1/tlsrpt\n\n{"organization-name": 5}' \
+  >"$work/spool-a/new/0000000001-planted"
 kill -9 "$pid_a"; wait "$pid_a" 2>/dev/null
 start_daemon a $port "RateLimit 0" "MetricsListen 127.0.0.1:10061" || exit 1
 PG_FSYNC=off bash "$src/tests/pg.sh" start "$pgdir" 55490
@@ -201,5 +214,45 @@ done
 r=$(sql "SELECT count(*), count(DISTINCT report_id) FROM tlsrpt.reports WHERE report_id LIKE 'down-%'")
 left=$(ls "$work/spool-a/new" | wc -l)
 check spooled-stored-exactly-once-after-kill "$([ "$r" = "50|50" ] && [ "$left" = 0 ]; echo $?)" "db $r, $left left in the spool"
+r=$(sql "SELECT count(*) FROM tlsrpt.rejected_messages WHERE source = 'https' AND mail_from = '192.0.2.77'")
+check spooled-invalid-kept-in-rejected-messages "$([ "$r" = 1 ]; echo $?)" "$r rows"
 m=$(curl -s http://127.0.0.1:10061/metrics | grep -c '^tlsrpt_httpd_requests_total')
 check metrics-served "$([ "$m" -gt 0 ]; echo $?)" "no tlsrpt_httpd_requests_total"
+
+# --- HTTPS served directly: certificate and key files, replaced and reloaded on SIGHUP
+mkcert() {
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=127.0.0.1" \
+    -addext "subjectAltName=IP:127.0.0.1" -keyout "$work/$1.key" -out "$work/$1.pem" 2>/dev/null
+}
+mkcert one && mkcert two && cp "$work/one.pem" "$work/cert.pem" && cp "$work/one.key" "$work/key.pem"
+scheme=https start_daemon d 10064 "TLSCertificate $work/cert.pem" "TLSKey $work/key.pem" || exit 1
+python3 "$here/gen_report.py" tls-1 gz >"$work/tls.gz"
+a=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/one.pem" -H 'Content-Type: application/tlsrpt+gzip' \
+  --data-binary @"$work/tls.gz" https://127.0.0.1:10064/v1/tlsrpt)
+r=$(sql "SELECT count(*) FROM tlsrpt.reports WHERE report_id = 'tls-1'")
+check https-post-stored "$([ "$a" = 201 ] && [ "$r" = 1 ]; echo $?)" "answer $a, $r stored"
+# the client offers TLS 1.1 (SECLEVEL=0 lets OpenSSL 3 try it): the server must refuse; 1.2 works
+tls11=$(openssl s_client -connect 127.0.0.1:10064 -tls1_1 -cipher 'DEFAULT:@SECLEVEL=0' </dev/null 2>&1 | grep -c '^New, TLS')
+tls12=$(openssl s_client -connect 127.0.0.1:10064 -tls1_2 </dev/null 2>&1 | grep -c '^New, TLS')
+check https-refuses-tls-1.1 "$([ "$tls11" = 0 ] && [ "$tls12" = 1 ]; echo $?)" "TLS 1.1 sessions $tls11, 1.2 $tls12"
+cp "$work/two.pem" "$work/cert.pem" && cp "$work/two.key" "$work/key.pem"
+kill -HUP "$pid_d"
+a=000
+for _ in $(seq 30); do
+  a=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/two.pem" https://127.0.0.1:10064/v1/tlsrpt)
+  [ "$a" = 405 ] && break
+  sleep 0.2
+done
+check sighup-reloads-certificate "$([ "$a" = 405 ]; echo $?)" "answer $a with the new certificate"
+echo "not a key" >"$work/key.pem"
+kill -HUP "$pid_d"; sleep 1
+a=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/two.pem" https://127.0.0.1:10064/v1/tlsrpt)
+check bad-key-reload-keeps-serving "$([ "$a" = 405 ] && grep -q 'reload refused' "$work/d.log"; echo $?)" "answer $a; $(tail -2 "$work/d.log")"
+
+# --- the command line
+v=$("$bin" -V); check version-flag "$([[ $v == "tlsrpt-httpd "* ]]; echo $?)" "$v"
+"$bin" --dump-config >"$work/dump.conf"; "$bin" -n -c "$work/dump.conf" >/dev/null
+check dump-config-is-a-valid-file $? "$(head -3 "$work/dump.conf")"
+printf 'Listen 127.0.0.1:10065\nRateLimit fast\n' >"$work/bad.conf"
+err=$("$bin" -n -c "$work/bad.conf" 2>&1); rc=$?
+check bad-setting-exit-78-naming-it "$([ $rc = 78 ] && [[ $err == *bad.conf:2* && $err == *RateLimit* ]]; echo $?)" "rc $rc: $err"
