@@ -1,5 +1,5 @@
-// main.cpp: tlsrpt-httpd's entry point: options (the milter's -c -f -u -P -n -V and
-// --dump-config), the configuration, the process chores (src/service/daemon.hpp), then the
+// main.cpp: tlsrpt-httpd's entry point: options (service/cli.hpp: the milter's -c -f -u -P -n
+// -V and --dump-config), the configuration, the process chores (src/service/daemon.hpp), then the
 // spool, its drainer and the HTTP server; SIGHUP reloads the configuration into a new server
 // (certificates included), SIGTERM stops after the requests in flight.
 #include "config.hpp"
@@ -9,13 +9,11 @@
 #include "server.hpp"
 #include "spool.hpp"
 
+#include "service/cli.hpp"
 #include "service/daemon.hpp"
 #include "service/log.hpp"
-#include "tlsrpt_config.h"
 
 #include <csignal>
-#include <getopt.h>
-#include <iostream>
 #include <memory>
 #include <optional>
 #include <unistd.h>
@@ -26,74 +24,30 @@ using namespace httpd;
 namespace log = service::log;
 namespace daemon = service::daemon;
 
-const std::string kDefaultConfig = std::string(TLSRPT_SYSCONFDIR) + "/tlsrpt-httpd.conf";
+const char* kUsage = R"(usage: tlsrpt-httpd [-f] [-c FILE] [-u USER] [-P PIDFILE]
+       tlsrpt-httpd -n [-c FILE]  |  --dump-config  |  -V
 
-struct Options {
-    std::string config_path = kDefaultConfig;
-    bool foreground = false, check_only = false, dump = false, version = false;
-    std::string user, pid_file;
-};
+Receives SMTP TLS reports (RFC 8460) that senders POST to the https: address of a TLS-RPT
+record, and stores them in PostgreSQL; spools them durably while the database is away.
 
-void usage() {
-    std::cerr << "usage: tlsrpt-httpd [-c FILE] [-f] [-u USER] [-P PIDFILE] [-n] [-V]\n"
-                 "       tlsrpt-httpd --dump-config\n"
-                 "  -c FILE  configuration (default "
-              << kDefaultConfig
-              << ")\n"
-                 "  -f       stay in the foreground\n"
-                 "  -u USER  run as USER once the ports are open (UserID)\n"
-                 "  -P FILE  pid file (PidFile)\n"
-                 "  -n       check the configuration and exit\n"
-                 "  -V       print the version\n";
-}
+  -c FILE         configuration file (default /etc/tlsrpt-httpd.conf)
+  -f              stay in the foreground
+  -u USER         run as USER after opening the ports (overrides UserID)
+  -P PIDFILE      write the process id here (overrides PidFile)
+  -n              check the configuration and exit
+  -V, --version   print the version
+  --dump-config   print a commented sample configuration with every setting
+  -h, --help      this text
+)";
 
-std::optional<Options> parse_options(int argc, char** argv) {
-    static const option longopts[] = {{"dump-config", no_argument, nullptr, 'D'},
-                                      {"version", no_argument, nullptr, 'V'},
-                                      {"help", no_argument, nullptr, 'h'},
-                                      {nullptr, 0, nullptr, 0}};
-    Options o;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:fu:P:nVh", longopts, nullptr)) != -1) {
-        switch (opt) {
-        case 'c':
-            o.config_path = optarg;
-            break;
-        case 'f':
-            o.foreground = true;
-            break;
-        case 'u':
-            o.user = optarg;
-            break;
-        case 'P':
-            o.pid_file = optarg;
-            break;
-        case 'n':
-            o.check_only = true;
-            break;
-        case 'D':
-            o.dump = true;
-            break;
-        case 'V':
-            o.version = true;
-            break;
-        default:
-            usage();
-            return std::nullopt;
-        }
-    }
-    if (optind != argc) {
-        usage();
-        return std::nullopt;
-    }
-    return o;
-}
+const service::cli::Program kProgram{"tlsrpt-httpd", "/etc/tlsrpt-httpd.conf", kUsage, false};
+
+using service::cli::Options;
 
 // The configuration file with the command-line overrides, checked.
 Config read_settings(const Options& o) {
     Config c = load_config(o.config_path);
-    if (!o.user.empty()) set_setting(c, "UserID", o.user, "-u");
-    if (!o.pid_file.empty()) set_setting(c, "PidFile", o.pid_file, "-P");
+    service::cli::apply_overrides(c, o, set_setting);
     validate(c, o.config_path);
     return c;
 }
@@ -157,29 +111,5 @@ int run(const Options& o, Config first) {
 } // namespace
 
 int main(int argc, char** argv) {
-    log::set_program("tlsrpt-httpd");
-    const auto o = parse_options(argc, argv);
-    if (!o) return 64; // EX_USAGE
-    if (o->dump) {
-        std::cout << dump_config();
-        return 0;
-    }
-    if (o->version) {
-        std::cout << "tlsrpt-httpd " << TLSRPT_VERSION << "\n";
-        return 0;
-    }
-    try {
-        Config c = read_settings(*o);
-        if (o->check_only) {
-            std::cout << o->config_path << ": ok\n";
-            return 0;
-        }
-        return run(*o, std::move(c));
-    } catch (const ConfigError& e) {
-        log::fatal(e.what());
-        return 78; // EX_CONFIG
-    } catch (const std::exception& e) {
-        log::fatal(e.what());
-        return 71; // EX_OSERR
-    }
+    return service::cli::main<Config>(kProgram, argc, argv, dump_config, read_settings, run);
 }

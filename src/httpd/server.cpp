@@ -3,6 +3,7 @@
 
 #include "media_type.hpp"
 #include "metrics.hpp"
+#include "tls_compat.hpp"
 
 #include "service/log.hpp"
 #include "tlsrpt/inflate_stream.hpp"
@@ -87,9 +88,17 @@ int init_connection(const mg_connection*, void** conn_data) {
     return 0;
 }
 
-// TLSCertificate and TLSKey are separate files: loaded here into CivetWeb's context.
+// TLSCertificate and TLSKey are separate files: loaded here into CivetWeb's context. CivetWeb
+// has (re)loaded libssl just before this call and before it accepts anything: the moment to
+// mend its function table (tls_compat.hpp).
 int init_ssl(void* ssl_ctx, void* user_data) {
     const Config& c = *static_cast<const Config*>(user_data);
+    if (fill_peer_certificate_entry() == TlsCompat::not_found) {
+        service::log::error("this libcivetweb cannot serve TLS with this OpenSSL (no "
+                            "SSL_get_peer_certificate entry found): leave TLSCertificate empty "
+                            "and terminate TLS in a reverse proxy");
+        return -1;
+    }
     SSL_CTX* ctx = static_cast<SSL_CTX*>(ssl_ctx);
     if (SSL_CTX_use_certificate_chain_file(ctx, c.tls_certificate.c_str()) != 1 ||
         SSL_CTX_use_PrivateKey_file(ctx, c.tls_key.c_str(), SSL_FILETYPE_PEM) != 1 ||

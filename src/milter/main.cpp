@@ -14,6 +14,8 @@
 #include "runtime.hpp"
 #include "shared.hpp"
 
+#include "service/cli.hpp"
+
 #include "tlsrpt/store.hpp"
 #include "tlsrpt_config.h"
 
@@ -23,10 +25,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <fcntl.h>
-#include <getopt.h>
-#include <iostream>
 #include <memory>
-#include <optional>
 #include <poll.h>
 #include <sys/stat.h>
 #include <thread>
@@ -35,8 +34,6 @@
 namespace {
 
 using namespace milter;
-
-constexpr const char* kDefaultConfig = "/etc/tlsrpt-milter.conf";
 
 const char* kUsage = R"(usage: tlsrpt-milter [-f] [-c FILE] [-p SOCKET] [-u USER] [-P PIDFILE]
        tlsrpt-milter -n [-c FILE]  |  --dump-config  |  -V
@@ -55,69 +52,14 @@ for Postfix or Sendmail, and stores them in PostgreSQL.
   -h, --help      this text
 )";
 
-struct Options {
-    std::string config_path = kDefaultConfig;
-    bool foreground = false;
-    bool check_only = false;
-    bool dump = false;
-    bool version = false;
-    std::string socket, user, pid_file;
-};
+const service::cli::Program kProgram{"tlsrpt-milter", "/etc/tlsrpt-milter.conf", kUsage, true};
 
-std::optional<Options> parse_options(int argc, char** argv) {
-    static const option longopts[] = {{"dump-config", no_argument, nullptr, 'D'},
-                                      {"version", no_argument, nullptr, 'V'},
-                                      {"help", no_argument, nullptr, 'h'},
-                                      {nullptr, 0, nullptr, 0}};
-    Options o;
-    int opt;
-    while ((opt = getopt_long(argc, argv, "c:fp:u:P:nVh", longopts, nullptr)) != -1) {
-        switch (opt) {
-        case 'c':
-            o.config_path = optarg;
-            break;
-        case 'f':
-            o.foreground = true;
-            break;
-        case 'p':
-            o.socket = optarg;
-            break;
-        case 'u':
-            o.user = optarg;
-            break;
-        case 'P':
-            o.pid_file = optarg;
-            break;
-        case 'n':
-            o.check_only = true;
-            break;
-        case 'D':
-            o.dump = true;
-            break;
-        case 'V':
-            o.version = true;
-            break;
-        case 'h':
-            std::cout << kUsage;
-            std::exit(0);
-        default:
-            std::cerr << kUsage;
-            return std::nullopt;
-        }
-    }
-    if (optind != argc) {
-        std::cerr << "tlsrpt-milter: unexpected argument '" << argv[optind] << "'\n" << kUsage;
-        return std::nullopt;
-    }
-    return o;
-}
+using service::cli::Options;
 
 // The configuration file with the command-line overrides applied, validated.
 Config read_settings(const Options& o) {
     Config c = load_config(o.config_path);
-    if (!o.socket.empty()) set_setting(c, "Socket", o.socket, "-p");
-    if (!o.user.empty()) set_setting(c, "UserID", o.user, "-u");
-    if (!o.pid_file.empty()) set_setting(c, "PidFile", o.pid_file, "-P");
+    service::cli::apply_overrides(c, o, set_setting);
     validate(c, o.config_path);
     return c;
 }
@@ -280,32 +222,11 @@ void start(const Options& o, Config c) {
 } // namespace
 
 int main(int argc, char** argv) {
-    log::set_program("tlsrpt-milter");
-    const auto o = parse_options(argc, argv);
-    if (!o) return 64; // EX_USAGE
-    if (o->dump) {
-        std::cout << dump_config();
-        return 0;
-    }
-    if (o->version) {
-        std::cout << "tlsrpt-milter " << TLSRPT_VERSION << "\n";
-        return 0;
-    }
-    try {
-        Config c = read_settings(*o);
-        if (o->check_only) {
-            std::cout << o->config_path << ": ok\n";
-            return 0;
-        }
-        if (!schema_ok(c)) return 78; // EX_CONFIG
-        install_signal_handlers();
-        start(*o, std::move(c));
-    } catch (const ConfigError& e) {
-        log::fatal(e.what());
-        return 78;
-    } catch (const std::exception& e) {
-        log::fatal(e.what());
-        return 1;
-    }
-    serve(*o);
+    return service::cli::main<Config>(kProgram, argc, argv, dump_config, read_settings,
+                                      [](const Options& o, Config c) {
+                                          if (!schema_ok(c)) return service::cli::kConfig;
+                                          install_signal_handlers();
+                                          start(o, std::move(c));
+                                          serve(o); // does not return
+                                      });
 }
