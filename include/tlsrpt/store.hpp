@@ -53,6 +53,8 @@ struct Outcome {
 struct StoreOptions {
     Source source = Source::file;
     DkimInfo dkim;
+    std::string client_address; // https: the client's IP address (stored as inet)
+    std::string user_agent;     // https: its User-Agent header
 };
 
 struct ReportRow; // the statement parameters of one report (src/store/report_row.hpp)
