@@ -49,6 +49,11 @@ Config read_settings(const Options& o) {
     Config c = load_config(o.config_path);
     service::cli::apply_overrides(c, o, set_setting);
     validate(c, o.config_path);
+    try { // here, so that -n and a reload find a bad file before the running server goes
+        check_tls_files(c);
+    } catch (const std::runtime_error& e) {
+        throw ConfigError(o.config_path + ": " + e.what());
+    }
     return c;
 }
 
@@ -89,7 +94,7 @@ int run(const Options& o, Config first) {
         int sig = 0;
         if (sigwait(&sigs, &sig) != 0) continue;
         if (sig != SIGHUP) break;
-        try { // the new server binds before the old one goes: a failure keeps the old one
+        try { // what can be checked is checked first; a failure keeps (or restarts) the old one
             auto next = std::make_unique<const Config>(read_settings(o));
             server.reset(); // the ports are free again
             server = std::make_unique<Server>(*next, intake, drainer);

@@ -10,6 +10,7 @@
 #include "tlsrpt/text.hpp"
 
 #include <civetweb.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -88,6 +89,25 @@ int init_connection(const mg_connection*, void** conn_data) {
     return 0;
 }
 
+// OpenSSL's reason for the last failure ("key values mismatch", "no start line"), cleared.
+std::string tls_reason() {
+    const unsigned long e = ERR_peek_last_error();
+    const char* r = e ? ERR_reason_error_string(e) : nullptr;
+    ERR_clear_error();
+    return r ? std::string(": ") + r : "";
+}
+
+// The certificate chain and key into ctx; empty when they load, else what is wrong.
+std::string load_tls_files(SSL_CTX* ctx, const Config& c) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, c.tls_certificate.c_str()) != 1)
+        return "cannot load TLSCertificate " + c.tls_certificate + " (a PEM chain)" + tls_reason();
+    if (SSL_CTX_use_PrivateKey_file(ctx, c.tls_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+        SSL_CTX_check_private_key(ctx) != 1)
+        return "cannot use TLSKey " + c.tls_key + " with TLSCertificate " + c.tls_certificate +
+               tls_reason();
+    return "";
+}
+
 // TLSCertificate and TLSKey are separate files: loaded here into CivetWeb's context. CivetWeb
 // has (re)loaded libssl just before this call and before it accepts anything: the moment to
 // mend its function table (tls_compat.hpp).
@@ -99,12 +119,9 @@ int init_ssl(void* ssl_ctx, void* user_data) {
                             "and terminate TLS in a reverse proxy");
         return -1;
     }
-    SSL_CTX* ctx = static_cast<SSL_CTX*>(ssl_ctx);
-    if (SSL_CTX_use_certificate_chain_file(ctx, c.tls_certificate.c_str()) != 1 ||
-        SSL_CTX_use_PrivateKey_file(ctx, c.tls_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
-        SSL_CTX_check_private_key(ctx) != 1) {
-        service::log::error("cannot load TLSCertificate " + c.tls_certificate + " / TLSKey " +
-                            c.tls_key);
+    const std::string error = load_tls_files(static_cast<SSL_CTX*>(ssl_ctx), c);
+    if (!error.empty()) {
+        service::log::error(error);
         return -1;
     }
     return 1;
@@ -116,6 +133,15 @@ std::string header(mg_connection* conn, const char* name) {
 }
 
 } // namespace
+
+void check_tls_files(const Config& config) {
+    if (config.tls_certificate.empty()) return;
+    SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
+    if (!ctx) throw std::runtime_error("cannot create a TLS context");
+    const std::string error = load_tls_files(ctx, config);
+    SSL_CTX_free(ctx);
+    if (!error.empty()) throw std::runtime_error(error);
+}
 
 std::string client_address(const std::string& peer, const char* forwarded_for,
                            const std::vector<Cidr>& trusted_proxies) {

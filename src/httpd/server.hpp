@@ -45,6 +45,11 @@ class Server {
     mg_context* ctx_ = nullptr;
 };
 
+// Loads TLSCertificate and TLSKey (when set) into a throwaway TLS context: throws
+// std::runtime_error naming the file at fault, so a reload with a bad file never stops the
+// running server.
+void check_tls_files(const Config& config);
+
 // The client address: the peer, or the last X-Forwarded-For address when the peer is one of
 // TrustedProxies.
 std::string client_address(const std::string& peer, const char* forwarded_for,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # load.sh: tlsrpt-httpd throughput (reports/s answered 201 over C keep-alive connections) with
 # the database up and with it stopped (the spool path), ROUNDS rounds each, medians; and the
-# daemon's peak RSS. PostgreSQL with fsync on (55491), the daemon on 10064.
+# daemon's peak RSS. PostgreSQL with fsync on (55491), the daemon on 10067.
 #   bash tests/httpd/load.sh [N] [CONNECTIONS] [ROUNDS]
 set -uo pipefail
 n=${1:-10000} c=${2:-50} rounds=${3:-3}
@@ -21,7 +21,7 @@ bash "$src/tests/pg.sh" start "$work/pg" 55491 # fsync on: the real thing
 psql -X -q -h 127.0.0.1 -p 55491 -U postgres -d postgres -c "CREATE DATABASE load"
 "$build/src/tlsrptctl" db migrate --db "$db" >/dev/null
 cat >"$work/conf" <<CONF
-Listen 127.0.0.1:10064
+Listen 127.0.0.1:10067
 Database $db
 DatabasePoolSize 16
 MaxConnections 64
@@ -34,7 +34,7 @@ CONF
 pid=$!
 sleep 1
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-run() { "$build/tests/httpd/httpd_load" 127.0.0.1 10064 "$n" "$c" "$1" | tee -a "$work/out" |
+run() { "$build/tests/httpd/httpd_load" 127.0.0.1 10067 "$n" "$c" "$1" | tee -a "$work/out" |
   sed -n 's/.*s: \([0-9]*\) reports\/s.*/\1/p'; }
 for r in $(seq "$rounds"); do run "up-$r-$$"; done >"$work/up"
 echo "database up:   median $(median <"$work/up") reports/s ($(tr '\n' ' ' <"$work/up"))"
@@ -45,7 +45,7 @@ bash "$src/tests/pg.sh" start "$work/pg" 55491
 t0=$(date +%s.%N)
 while [ "$(ls "$work/spool/new" | wc -l)" -gt 0 ]; do sleep 0.5; done
 t1=$(date +%s.%N)
-echo "spool of $((n * rounds)) drained in $(echo "$t1 - $t0" | bc) s"
+echo "spool of $((n * rounds)) drained in $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.1f", b - a}') s"
 echo "stored: $(psql -X -At -h 127.0.0.1 -p 55491 -U postgres -d load -c "SELECT count(*) FROM tlsrpt.reports")"
 echo "peak RSS: $(awk '/VmHWM/ {print $2}' /proc/$pid/status) kB"
 cat "$work/out"

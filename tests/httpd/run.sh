@@ -255,3 +255,6 @@ check dump-config-is-a-valid-file $? "$(head -3 "$work/dump.conf")"
 printf 'Listen 127.0.0.1:10065\nRateLimit fast\n' >"$work/bad.conf"
 err=$("$bin" -n -c "$work/bad.conf" 2>&1); rc=$?
 check bad-setting-exit-78-naming-it "$([ $rc = 78 ] && [[ $err == *bad.conf:2* && $err == *RateLimit* ]]; echo $?)" "rc $rc: $err"
+printf 'Listen 127.0.0.1:10065\nTLSCertificate %s\nTLSKey %s\n' "$work/two.pem" "$work/one.key" >"$work/mismatch.conf"
+err=$("$bin" -n -c "$work/mismatch.conf" 2>&1); rc=$?
+check mismatched-key-refused-by-n "$([ $rc = 78 ] && [[ $err == *mismatch* ]]; echo $?)" "rc $rc: $err"
