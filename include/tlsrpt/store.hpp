@@ -52,9 +52,10 @@ struct Outcome {
 
 struct StoreOptions {
     Source source = Source::file;
-    DkimInfo dkim;
-    std::string client_address; // https: the client's IP address (stored as inet)
-    std::string user_agent;     // https: its User-Agent header
+    DkimInfo dkim{};
+    std::string client_address{}; // https: the client's IP address (stored as inet)
+    std::string user_agent{};     // https: its User-Agent header
+    std::int64_t received_at = 0; // Unix seconds when it arrived (a spooled report); 0: now
 };
 
 struct ReportRow; // the statement parameters of one report (src/store/report_row.hpp)

@@ -34,6 +34,7 @@ struct Config {
     std::size_t database_pool_size = 0;
     std::string spool_directory;
     std::size_t spool_max_bytes = 0;
+    std::size_t spool_max_files = 0;
     std::size_t max_report_size = 0; // the body as sent (compressed or not)
     tlsrpt::Limits limits;           // max_decompressed_size: MaxDecompressedSize
     std::size_t max_connections = 0;

@@ -70,7 +70,9 @@ const Setting kSettings[] = {
      "How long a request waits for a database connection and for its statement; past it,\n"
      "or when the database is unreachable, the report is spooled and answered 201.",
      [](Config& c, const std::string& v) { c.database_timeout = positive_duration(v); }},
-    {"DatabasePoolSize", "8", "", "Database connections at most.",
+    {"DatabasePoolSize", "8", "",
+     "Database connections at most, and reports read and stored at once (the drainer's\n"
+     "included); a request waiting longer than DatabaseTimeout for one is spooled unread.",
      [](Config& c, const std::string& v) { c.database_pool_size = parse_count(v, 1, 1000); }},
     {"SpoolDirectory", "/var/spool/tlsrpt-httpd", "",
      "Where reports wait while the database is away (written to tmp/, fsync'ed, renamed\n"
@@ -81,14 +83,22 @@ const Setting kSettings[] = {
          c.spool_directory = v;
      }},
     {"SpoolMaxBytes", "1g", "",
-     "The spool's size cap; past it new reports are answered 503 (the sender may retry).",
+     "The spool's size cap in bytes; past it new reports are answered 503 (the sender may\n"
+     "retry).",
      [](Config& c, const std::string& v) { c.spool_max_bytes = parse_count(v, 65536, kMaxSize); }},
+    {"SpoolMaxFiles", "100000", "",
+     "The spool's cap in reports; past it new reports are answered 503.",
+     [](Config& c, const std::string& v) { c.spool_max_files = parse_count(v, 1, 10000000); }},
     {"MaxReportSize", "4m", "",
      "Largest request body as sent (compressed or not); larger is 413, checked while reading.",
-     [](Config& c, const std::string& v) { c.max_report_size = parse_count(v, 1024, kMaxSize); }},
-    {"MaxDecompressedSize", "16m", "",
+     [](Config& c, const std::string& v) {
+         c.max_report_size = parse_count(v, 1024, kMaxSize);
+         c.limits.max_message_size = c.max_report_size; // what the pipeline is given
+     }},
+    {"MaxDecompressedSize", "8m", "",
      "Largest report after gunzip; a gzip body inflating past it is 413 (a gzip bomb ends\n"
-     "early: the body is inflated while it is read).",
+     "early: the body is inflated, and counted, while it is read). At most DatabasePoolSize\n"
+     "bodies are read at once, each costing a few times this much memory at worst.",
      [](Config& c, const std::string& v) {
          c.limits.max_decompressed_size = parse_count(v, 1024, kMaxSize);
      }},

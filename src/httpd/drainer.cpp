@@ -34,7 +34,7 @@ void Drainer::stop() {
 }
 
 bool Drainer::drain_batch() {
-    for (const std::string& name : spool_.list(200)) {
+    for (const std::string& name : spool_.list(1000)) {
         {
             std::lock_guard lock(mutex_);
             if (stop_) return true;

@@ -25,7 +25,24 @@ constexpr std::int64_t kDownMs = 1000;
 
 Intake::Intake(const Config& config, Spool& spool)
     : config_(config), spool_(spool),
-      pool_(config.database, config.database_pool_size, config.database_timeout, metrics::pool) {}
+      pool_(config.database, config.database_pool_size, config.database_timeout, metrics::pool),
+      readers_(static_cast<std::ptrdiff_t>(config.database_pool_size)) {}
+
+namespace {
+
+// A slot of readers_, released at scope end.
+class Slot {
+  public:
+    explicit Slot(std::counting_semaphore<>& s) : s_(s) {}
+    ~Slot() { s_.release(); }
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+  private:
+    std::counting_semaphore<>& s_;
+};
+
+} // namespace
 
 bool Intake::database_down() const {
     return now_ms() < down_until_ms_.load();
@@ -35,9 +52,8 @@ void Intake::mark_database(bool up) {
     down_until_ms_ = up ? 0 : now_ms() + kDownMs;
 }
 
-Intake::StoreResult Intake::store_all(const std::string& json, const SpoolEntry& entry,
-                                      std::string& message) {
-    auto reports = tlsrpt::read_reports(json, config_.limits);
+Intake::StoreResult Intake::store_all(const SpoolEntry& entry, std::string& message) {
+    auto reports = tlsrpt::read_reports(entry.body, config_.limits);
     if (!reports) {
         message = reports.error().describe();
         return StoreResult::permanent;
@@ -47,6 +63,7 @@ Intake::StoreResult Intake::store_all(const std::string& json, const SpoolEntry&
     options.dkim.result = "none"; // RFC 8460 §3: DKIM is asked of mail only
     options.client_address = entry.client;
     options.user_agent = entry.user_agent;
+    options.received_at = entry.received_at;
     for (const tlsrpt::Report& r : *reports) {
         const auto started = std::chrono::steady_clock::now();
         tlsrpt::store::Outcome o;
@@ -77,10 +94,28 @@ Intake::StoreResult Intake::store_all(const std::string& json, const SpoolEntry&
     return StoreResult::ok;
 }
 
-IntakeResult Intake::accept(const std::string& json, const SpoolEntry& entry) {
+IntakeResult Intake::spool(const SpoolEntry& entry) {
+    std::string error;
+    if (!spool_.put(entry, error)) {
+        service::log::error("cannot spool a report from " + entry.client + ": " + error);
+        return {Verdict::unavailable, error};
+    }
+    metrics::report("spooled");
+    metrics::spool(spool_.bytes(), spool_.files());
+    return {Verdict::spooled, "spooled"};
+}
+
+IntakeResult Intake::accept(const SpoolEntry& entry) {
+    if (!readers_.try_acquire_for(config_.database_timeout)) {
+        service::log::warning("all " + std::to_string(config_.database_pool_size) +
+                              " readers busy past DatabaseTimeout: spooling a report from " +
+                              entry.client + " unread");
+        return spool(entry);
+    }
+    const Slot slot(readers_);
     std::string message;
     if (!database_down()) {
-        const StoreResult r = store_all(json, entry, message);
+        const StoreResult r = store_all(entry, message);
         if (r == StoreResult::ok) {
             mark_database(true);
             return {Verdict::stored, message};
@@ -93,24 +128,19 @@ IntakeResult Intake::accept(const std::string& json, const SpoolEntry& entry) {
         service::log::warning("database unavailable, spooling: " + message);
     } else {
         // still read it, so a bad report is refused now rather than quarantined later
-        auto reports = tlsrpt::read_reports(json, config_.limits);
+        auto reports = tlsrpt::read_reports(entry.body, config_.limits);
         if (!reports) {
             metrics::report("invalid");
             return {Verdict::invalid, reports.error().describe()};
         }
     }
-    std::string error;
-    if (!spool_.put(entry, error)) {
-        service::log::error("cannot spool a report from " + entry.client + ": " + error);
-        return {Verdict::unavailable, error};
-    }
-    metrics::report("spooled");
-    metrics::spool(spool_.bytes(), spool_.files());
-    return {Verdict::spooled, "spooled"};
+    return spool(entry);
 }
 
 DrainResult Intake::store_spooled(const SpoolEntry& entry, std::string& message) {
-    const StoreResult r = store_all(entry.body, entry, message);
+    readers_.acquire();
+    const Slot slot(readers_);
+    const StoreResult r = store_all(entry, message);
     if (r == StoreResult::ok) {
         mark_database(true);
         metrics::report("drained");

@@ -3,6 +3,11 @@
 // §3), and when the database is unreachable, slow past DatabaseTimeout or refusing for now,
 // spool it durably instead. The drainer brings spooled entries back through store_spooled(),
 // where an unreadable report goes to rejected_messages like a quarantined mail.
+//
+// Reading a report costs memory (up to MaxDecompressedSize inflated, and the parse): at most
+// DatabasePoolSize bodies are read and stored at once, the drainer's included, so the number
+// of connections cannot multiply that cost. A request that finds no slot within
+// DatabaseTimeout is spooled unread (its body is at most MaxReportSize) and read later.
 #pragma once
 
 #include "config.hpp"
@@ -13,6 +18,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <semaphore>
 #include <string>
 
 namespace httpd {
@@ -35,9 +41,8 @@ class Intake {
   public:
     Intake(const Config& config, Spool& spool);
 
-    // A request's body: `json` is what the pipeline reads (the body inflated when it was
-    // gzip), `entry` holds the body as received and its metadata, for the spool.
-    IntakeResult accept(const std::string& json, const SpoolEntry& entry);
+    // A request's body as received (gzip or JSON) with its metadata.
+    IntakeResult accept(const SpoolEntry& entry);
 
     // One spooled entry: done when stored, a duplicate or kept in rejected_messages; retry
     // when the database still cannot take it.
@@ -49,11 +54,13 @@ class Intake {
 
   private:
     enum class StoreResult { ok, temporary, permanent };
-    StoreResult store_all(const std::string& json, const SpoolEntry& entry, std::string& message);
+    StoreResult store_all(const SpoolEntry& entry, std::string& message);
+    IntakeResult spool(const SpoolEntry& entry);
 
     const Config& config_;
     Spool& spool_;
     service::DbPool pool_;
+    std::counting_semaphore<> readers_;          // DatabasePoolSize bodies read and stored at once
     std::atomic<std::int64_t> down_until_ms_{0}; // steady clock
 };
 

@@ -63,6 +63,20 @@ void chown_spool(const std::string& dir, const daemon::Identity& who) {
             throw std::runtime_error("cannot give " + dir + sub + " to " + who.name);
 }
 
+// After a failed reload: the running configuration's server again; false (logged) when even
+// that cannot listen, so that the process stops and its service manager starts it afresh.
+bool restart_old(std::unique_ptr<Server>& server, const Config& config, Intake& intake,
+                 Drainer& drainer) {
+    try {
+        server = std::make_unique<Server>(config, intake, drainer);
+        return true;
+    } catch (const std::exception& e) {
+        log::error(std::string("cannot listen again after the failed reload: ") + e.what() +
+                   "; exiting");
+        return false;
+    }
+}
+
 int run(const Options& o, Config first) {
     sigset_t sigs;
     sigemptyset(&sigs);
@@ -79,7 +93,7 @@ int run(const Options& o, Config first) {
     log::use_syslog(c.syslog, c.syslog_facility);
     if (!o.foreground) daemon::detach();
     if (pid) pid->write_pid();
-    Spool spool(c.spool_directory, c.spool_max_bytes);
+    Spool spool(c.spool_directory, c.spool_max_bytes, c.spool_max_files);
     if (who) chown_spool(c.spool_directory, *who);
     metrics::serve(c.metrics_listen);
     metrics::spool(spool.bytes(), spool.files());
@@ -90,6 +104,7 @@ int run(const Options& o, Config first) {
     if (who) daemon::drop_privileges(*who);
     log::info("listening: " + std::to_string(c.listen.size()) + " address(es), spool " +
               c.spool_directory + " holds " + std::to_string(spool.files()) + " reports");
+    bool lost = false; // no server could listen after a reload
     for (;;) {
         int sig = 0;
         if (sigwait(&sigs, &sig) != 0) continue;
@@ -103,14 +118,17 @@ int run(const Options& o, Config first) {
                       " (Database, DatabasePool*, Spool*, MaxDecompressedSize: at restart)");
         } catch (const std::exception& e) {
             log::error(std::string("reload refused: ") + e.what());
-            if (!server) server = std::make_unique<Server>(*config, intake, drainer);
+        }
+        if (!server && !restart_old(server, *config, intake, drainer)) {
+            lost = true;
+            break;
         }
     }
     log::info("stopping");
     server.reset(); // waits for requests in flight
     drainer.stop();
     if (pid) pid->remove();
-    return 0;
+    return lost ? service::cli::kFailed : 0;
 }
 
 } // namespace

@@ -1,8 +1,11 @@
 // rate_limit.cpp: per-client token buckets (see rate_limit.hpp).
 #include "rate_limit.hpp"
 
+#include "cidr.hpp"
+
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 
 namespace httpd {
 
@@ -22,18 +25,36 @@ void RateLimiter::evict_idle(Clock::time_point now) {
     }
 }
 
+std::string RateLimiter::bucket_key(const std::string& client) {
+    const auto bytes = parse_address(client);
+    if (!bytes) return client;
+    static const std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (std::equal(std::begin(kMapped), std::end(kMapped), bytes->begin())) return client;
+    char key[40];
+    std::snprintf(key, sizeof key, "%02x%02x:%02x%02x:%02x%02x:%02x%02x::/64", (*bytes)[0],
+                  (*bytes)[1], (*bytes)[2], (*bytes)[3], (*bytes)[4], (*bytes)[5], (*bytes)[6],
+                  (*bytes)[7]);
+    return key;
+}
+
 bool RateLimiter::admit(const std::string& client, Clock::time_point now, int& retry_after) {
     retry_after = 0;
     if (limit_.per_second <= 0) return true;
+    const std::string key = bucket_key(client);
     std::lock_guard lock(mutex_);
-    auto it = buckets_.find(client);
+    auto it = buckets_.find(key);
     if (it == buckets_.end()) {
-        if (buckets_.size() >= max_clients_) evict_idle(now);
+        if (buckets_.size() >= max_clients_ &&
+            (!evicted_ || now - last_eviction_ >= std::chrono::seconds(1))) {
+            evict_idle(now); // a full scan: at most once a second
+            last_eviction_ = now;
+            evicted_ = true;
+        }
         if (buckets_.size() >= max_clients_) {
             retry_after = 1;
             return false;
         }
-        it = buckets_.emplace(client, Bucket{limit_.burst, now}).first;
+        it = buckets_.emplace(key, Bucket{limit_.burst, now}).first;
     }
     Bucket& b = it->second;
     refill(b, now);

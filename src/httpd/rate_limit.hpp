@@ -1,7 +1,9 @@
-// rate_limit.hpp: the per-client-IP token bucket behind RateLimit (429). Each address has a
-// bucket of `burst` tokens refilled at `per_second`; a request takes one. The table is bounded:
-// past max_clients addresses, the full (idle) buckets are forgotten first, and when none is
-// idle the newcomer is refused rather than the table growing.
+// rate_limit.hpp: the per-client token bucket behind RateLimit (429). Each IPv4 address, and
+// each IPv6 /64 (one site's or one host's share: a client holding a /64 has 2^64 addresses),
+// has a bucket of `burst` tokens refilled at `per_second`; a request takes one. The table is
+// bounded: past max_clients buckets, the full (idle) ones are forgotten first, looked for at
+// most once a second, and when none is idle the newcomer is refused rather than the table
+// growing.
 #pragma once
 
 #include "config.hpp"
@@ -26,6 +28,9 @@ class RateLimiter {
 
     std::size_t clients() const;
 
+    // The bucket of an address: itself (IPv4, IPv4-mapped, not an address), or its /64.
+    static std::string bucket_key(const std::string& client);
+
   private:
     struct Bucket {
         double tokens;
@@ -38,6 +43,8 @@ class RateLimiter {
     const std::size_t max_clients_;
     mutable std::mutex mutex_;
     std::unordered_map<std::string, Bucket> buckets_;
+    Clock::time_point last_eviction_{};
+    bool evicted_ = false;
 };
 
 } // namespace httpd

@@ -1,12 +1,12 @@
 // server.cpp: CivetWeb set-up, the request checks and the replies (see server.hpp).
 #include "server.hpp"
 
+#include "body_reader.hpp"
 #include "media_type.hpp"
 #include "metrics.hpp"
 #include "tls_compat.hpp"
 
 #include "service/log.hpp"
-#include "tlsrpt/inflate_stream.hpp"
 #include "tlsrpt/text.hpp"
 
 #include <civetweb.h>
@@ -17,53 +17,11 @@
 #include <chrono>
 #include <cstdint>
 #include <stdexcept>
+#include <thread>
 
 namespace httpd {
 
 namespace {
-
-const char* reason_phrase(int status) {
-    switch (status) {
-    case 201:
-        return "Created";
-    case 400:
-        return "Bad Request";
-    case 403:
-        return "Forbidden";
-    case 404:
-        return "Not Found";
-    case 405:
-        return "Method Not Allowed";
-    case 408:
-        return "Request Timeout";
-    case 413:
-        return "Content Too Large";
-    case 415:
-        return "Unsupported Media Type";
-    case 429:
-        return "Too Many Requests";
-    case 503:
-        return "Service Unavailable";
-    }
-    return "Internal Server Error";
-}
-
-// Sends one reply: text/plain, one line, Content-Length, Connection: close when asked. One
-// write: a header and a body in two small segments would wait for the client's delayed ACK.
-void send_reply(mg_connection* conn, const Reply& r) {
-    std::string line = r.text.substr(0, 500);
-    for (char& c : line)
-        if (static_cast<unsigned char>(c) < 0x20) c = ' ';
-    line += "\n";
-    std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + reason_phrase(r.status) +
-                       "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: " +
-                       std::to_string(line.size()) + "\r\n";
-    if (r.status == 405) head += "Allow: POST\r\n";
-    if (r.retry_after > 0) head += "Retry-After: " + std::to_string(r.retry_after) + "\r\n";
-    head += r.close ? "Connection: close\r\n" : "";
-    head += "\r\n" + line;
-    mg_write(conn, head.data(), head.size());
-}
 
 int handle(mg_connection* conn, void* data) {
     Server* server = static_cast<Server*>(data);
@@ -78,6 +36,18 @@ int handle(mg_connection* conn, void* data) {
     metrics::request(r.status);
     return r.status;
 }
+
+// Counts a request in flight for as long as it lives (Server::~Server waits for none).
+class InFlight {
+  public:
+    explicit InFlight(std::atomic<int>& n) : n_(n) { ++n_; }
+    ~InFlight() { --n_; }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+
+  private:
+    std::atomic<int>& n_;
+};
 
 int log_message(const mg_connection*, const char* message) {
     service::log::warning(std::string("http: ") + message);
@@ -182,11 +152,20 @@ Server::Server(const Config& config, Intake& intake, Drainer& drainer)
     mg_set_request_handler(ctx_, "/", handle, this);
 }
 
+// Requests in flight finish first (up to ShutdownTimeout; new ones are still served meanwhile,
+// so a sender is not cut off mid-body): then CivetWeb stops, and a body still arriving after
+// that is answered 503.
 Server::~Server() {
-    if (ctx_) mg_stop(ctx_);
+    if (!ctx_) return;
+    const auto until = std::chrono::steady_clock::now() + config_.shutdown_timeout;
+    while (in_flight_ > 0 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stopping_ = true;
+    mg_stop(ctx_);
 }
 
 Reply Server::serve(mg_connection* conn) {
+    const InFlight counted(in_flight_);
     const mg_request_info* ri = mg_get_request_info(conn);
     auto served = reinterpret_cast<std::uintptr_t>(mg_get_user_connection_data(conn)) + 1;
     mg_set_user_connection_data(conn, reinterpret_cast<void*>(served));
@@ -226,54 +205,11 @@ Reply Server::read_and_accept(mg_connection* conn, const std::string& client) {
     entry.path = ri->local_uri ? ri->local_uri : "";
     const MediaVerdict media = classify_media(entry.content_type, entry.content_encoding);
     if (!media.acceptable) return {415, media.reason, 0, true};
-    const std::size_t cap = config_.max_report_size;
-    if (ri->content_length > static_cast<long long>(cap))
-        return {413,
-                "body of " + std::to_string(ri->content_length) + " bytes is over MaxReportSize " +
-                    std::to_string(cap),
-                0, true};
-    const auto deadline = std::chrono::steady_clock::now() + config_.body_timeout;
-    tlsrpt::InflateStream inflate(config_.limits.max_decompressed_size);
-    BodyKind kind = BodyKind::other;
-    std::size_t fed = 0;            // body bytes given to the inflater
-    std::string chunk(16384, '\0'); // not on the stack: CivetWeb's worker stacks are small
-    char* const buf = chunk.data();
-    for (;;) {
-        const int n = mg_read(conn, buf, chunk.size());
-        if (n < 0) return {408, "the body did not arrive within ReadTimeout", 0, true};
-        if (n == 0) break;
-        if (entry.body.size() + static_cast<std::size_t>(n) > cap)
-            return {413, "body is over MaxReportSize " + std::to_string(cap), 0, true};
-        entry.body.append(buf, static_cast<std::size_t>(n));
-        if (kind == BodyKind::other) {
-            kind = sniff_body(entry.body);
-            if (kind == BodyKind::other && entry.body.size() >= 16)
-                return {415, "the body is neither gzip nor a JSON object", 0, true};
-        }
-        if (kind == BodyKind::gzip) {
-            const auto st = inflate.feed(std::string_view(entry.body).substr(fed));
-            fed = entry.body.size();
-            if (st == tlsrpt::InflateStream::State::too_large)
-                return {413, inflate.error() + " (MaxDecompressedSize)", 0, true};
-            if (st == tlsrpt::InflateStream::State::corrupt) return {400, inflate.error(), 0, true};
-        }
-        if (std::chrono::steady_clock::now() > deadline)
-            return {408, "the body did not arrive within BodyTimeout", 0, true};
-    }
-    if (ri->content_length >= 0 && entry.body.size() < static_cast<std::size_t>(ri->content_length))
-        return {400, "the body ended before Content-Length", 0, true};
-    if (entry.body.empty()) return {400, "empty body: a report was expected", 0, false};
-    if (kind == BodyKind::other)
-        return {415, "the body is neither gzip nor a JSON object", 0, true};
-    std::string json;
-    if (kind == BodyKind::gzip) {
-        if (inflate.finish() != tlsrpt::InflateStream::State::done)
-            return {400, inflate.error(), 0, false};
-        json = inflate.take_output();
-    } else {
-        json = entry.body;
-    }
-    const IntakeResult res = intake_.accept(json, entry);
+    if (auto refused = check_framing(conn, config_.max_report_size)) return *refused;
+    const BodyLimits limits{config_.max_report_size, config_.limits.max_decompressed_size,
+                            config_.read_timeout, config_.body_timeout};
+    if (auto refused = read_body(conn, limits, stopping_, entry.body)) return *refused;
+    const IntakeResult res = intake_.accept(entry);
     switch (res.verdict) {
     case Verdict::stored:
         return {201, "stored: " + res.message, 0, false};

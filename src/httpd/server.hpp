@@ -2,28 +2,23 @@
 // connection, MaxConnections threads). Every request goes through the same checks in order:
 // AllowFrom (403), the per-IP rate limit (429), the path (404), the method (405, RFC 8460 §5.4
 // POST only), the media type (415), the size (413, from Content-Length and while reading,
-// compressed and decompressed), the body deadline (408), then the intake (201 / 400 / 503).
+// compressed and decompressed: body_reader.hpp), the body deadline (408), then the intake
+// (201 / 400 / 503).
 #pragma once
 
 #include "config.hpp"
 #include "drainer.hpp"
 #include "intake.hpp"
 #include "rate_limit.hpp"
+#include "reply.hpp"
 
+#include <atomic>
 #include <string>
 
 struct mg_context;
 struct mg_connection;
 
 namespace httpd {
-
-// One answer: status, one line of text, and whether to close the connection after it.
-struct Reply {
-    int status = 500;
-    std::string text;
-    int retry_after = 0; // 429, 503: seconds
-    bool close = false;
-};
 
 class Server {
   public:
@@ -43,6 +38,8 @@ class Server {
     Drainer& drainer_;
     RateLimiter limiter_;
     mg_context* ctx_ = nullptr;
+    std::atomic<int> in_flight_{0};
+    std::atomic<bool> stopping_{false};
 };
 
 // Loads TLSCertificate and TLSKey (when set) into a throwaway TLS context: throws

@@ -103,8 +103,8 @@ std::optional<SpoolEntry> decode_entry(const std::string& bytes) {
     return e;
 }
 
-Spool::Spool(std::string directory, std::size_t max_bytes)
-    : dir_(std::move(directory)), max_bytes_(max_bytes) {
+Spool::Spool(std::string directory, std::size_t max_bytes, std::size_t max_files)
+    : dir_(std::move(directory)), max_bytes_(max_bytes), max_files_(max_files) {
     make_dir(dir_);
     make_dir(dir_ + "/tmp");
     make_dir(dir_ + "/new");
@@ -128,7 +128,12 @@ bool Spool::put(const SpoolEntry& e, std::string& error) {
             error = "spool full (SpoolMaxBytes " + std::to_string(max_bytes_) + ")";
             return false;
         }
+        if (files_ >= max_files_) {
+            error = "spool full (SpoolMaxFiles " + std::to_string(max_files_) + ")";
+            return false;
+        }
         bytes_ += data.size();
+        ++files_;
     }
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     const std::string name =
@@ -138,24 +143,29 @@ bool Spool::put(const SpoolEntry& e, std::string& error) {
     const int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     bool ok = fd >= 0 && write_all(fd, data) && fsync(fd) == 0;
     if (fd >= 0 && close(fd) != 0) ok = false;
-    ok = ok && rename(tmp.c_str(), final_path.c_str()) == 0 && fsync_dir(dir_ + "/new");
-    if (!ok) {
+    if (!ok || rename(tmp.c_str(), final_path.c_str()) != 0) {
         error = std::string("cannot write the spool: ") + std::strerror(errno);
         unlink(tmp.c_str());
-        bytes_ -= data.size();
+        forget(data.size());
         return false;
     }
-    ++files_;
+    if (!fsync_dir(dir_ + "/new")) { // in new/ (counted, drained) but not known durable
+        error = std::string("cannot fsync the spool directory: ") + std::strerror(errno);
+        return false;
+    }
     return true;
 }
 
 std::vector<std::string> Spool::list(std::size_t max) const {
     std::vector<std::string> names = names_in(dir_ + "/new");
     // names start with the microsecond time: numeric order is arrival order
-    std::sort(names.begin(), names.end(), [](const std::string& a, const std::string& b) {
+    const auto older = [](const std::string& a, const std::string& b) {
         return a.size() != b.size() ? a.size() < b.size() : a < b;
-    });
-    if (names.size() > max) names.resize(max);
+    };
+    const std::size_t keep = std::min(max, names.size());
+    std::partial_sort(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(keep), names.end(),
+                      older);
+    names.resize(keep);
     return names;
 }
 
@@ -172,10 +182,7 @@ std::optional<SpoolEntry> Spool::read(const std::string& name) {
     auto e = decode_entry(data);
     if (!e) {
         service::log::error("spool file " + path + " cannot be decoded: moved to bad/");
-        if (rename(path.c_str(), (dir_ + "/bad/" + name).c_str()) == 0) {
-            bytes_ -= std::min<std::size_t>(bytes_, data.size());
-            --files_;
-        }
+        if (rename(path.c_str(), (dir_ + "/bad/" + name).c_str()) == 0) forget(data.size());
     }
     return e;
 }
@@ -184,10 +191,13 @@ void Spool::remove(const std::string& name) {
     const std::string path = dir_ + "/new/" + name;
     struct stat st {};
     if (stat(path.c_str(), &st) != 0) return;
-    if (unlink(path.c_str()) == 0) {
-        bytes_ -= std::min<std::size_t>(bytes_, static_cast<std::size_t>(st.st_size));
-        --files_;
-    }
+    if (unlink(path.c_str()) == 0) forget(static_cast<std::size_t>(st.st_size));
+}
+
+void Spool::forget(std::size_t size) {
+    std::lock_guard lock(reserve_mutex_); // never below zero, whatever happened to the files
+    bytes_ -= std::min<std::size_t>(bytes_, size);
+    if (files_ > 0) --files_;
 }
 
 } // namespace httpd

@@ -23,6 +23,7 @@ struct Segment {
 
 struct Search {
     std::vector<Segment> segments;
+    std::vector<Segment> relro; // read-only after relocation: never written to
 };
 
 // The loaded segments of libcivetweb.so.
@@ -31,6 +32,8 @@ int collect(dl_phdr_info* info, std::size_t, void* data) {
     auto* search = static_cast<Search*>(data);
     for (int i = 0; i < info->dlpi_phnum; ++i) {
         const ElfW(Phdr)& ph = info->dlpi_phdr[i];
+        if (ph.p_type == PT_GNU_RELRO)
+            search->relro.push_back({info->dlpi_addr + ph.p_vaddr, ph.p_memsz, false});
         if (ph.p_type != PT_LOAD || !(ph.p_flags & PF_R)) continue;
         search->segments.push_back(
             {info->dlpi_addr + ph.p_vaddr, ph.p_memsz, (ph.p_flags & PF_W) != 0});
@@ -60,17 +63,33 @@ bool in_read_only(const Search& s, std::uintptr_t address) {
     return false;
 }
 
-// CivetWeb 1.15's entry is { const char* name; int required; void (*function)(void); }: three
-// words. The slot is taken only where the words look like that: a small `required`, and the
-// next entry's name another string of the library (or the terminating NULL).
+bool in_relro(const Search& s, const void* p) {
+    const auto a = reinterpret_cast<std::uintptr_t>(p);
+    for (const Segment& seg : s.relro)
+        if (a >= seg.start && a < seg.start + seg.size) return true;
+    return false;
+}
+
+// One entry of CivetWeb 1.15's table: { const char* name; int required; void (*function)(); },
+// three words, at words[i]. It looks like one when the name is a string of the library and
+// `required` is small.
+bool entry_at(const Search& s, const std::uintptr_t* words, std::size_t i) {
+    return in_read_only(s, words[i]) && words[i + 1] <= 0xff;
+}
+
+// The slot is taken only where the words around the name look like the table: this entry, the
+// one before it (the name is never the table's first), and the next one or the terminating
+// NULL name; and never in memory that is read-only after relocation.
 void** function_slot(const Search& s, std::uintptr_t name) {
     for (const Segment& seg : s.segments) {
         if (!seg.writable) continue;
         auto* words = reinterpret_cast<std::uintptr_t*>(seg.start);
         const std::size_t n = seg.size / sizeof(std::uintptr_t);
         for (std::size_t i = 0; i + 3 < n; ++i) {
-            if (words[i] != name || words[i + 1] > 0xff) continue;
-            if (words[i + 3] != 0 && !in_read_only(s, words[i + 3])) continue;
+            if (words[i] != name || i < 3 || !entry_at(s, words, i)) continue;
+            if (!entry_at(s, words, i - 3)) continue;
+            if (words[i + 3] != 0 && (i + 4 >= n || !entry_at(s, words, i + 3))) continue;
+            if (in_relro(s, &words[i + 2])) continue;
             return reinterpret_cast<void**>(&words[i + 2]);
         }
     }

@@ -11,7 +11,8 @@ struct InflateStream::Z {
     char buf[16384]; // on the heap: callers may run on small thread stacks (CivetWeb workers)
 };
 
-InflateStream::InflateStream(std::size_t max_out) : z_(std::make_unique<Z>()), max_out_(max_out) {
+InflateStream::InflateStream(std::size_t max_out, bool keep_output)
+    : z_(std::make_unique<Z>()), max_out_(max_out), keep_(keep_output) {
     z_->ready = inflateInit2(&z_->s, 16 + MAX_WBITS) == Z_OK; // 16: gzip wrapper only
     if (!z_->ready) {
         state_ = State::corrupt;
@@ -31,19 +32,30 @@ InflateStream::State InflateStream::feed(std::string_view chunk) {
     char* const buf = z_->buf;
     constexpr std::size_t kBuf = sizeof z_->buf;
     while (s.avail_in > 0) {
-        if (member_ended_) { // another member follows (RFC 1952 §2.2)
-            if (inflateReset(&s) != Z_OK) return state_ = State::corrupt;
+        if (member_ended_) {
+            while (s.avail_in > 0 && *s.next_in == 0) { // padding after the last member
+                padding_ = true;
+                ++s.next_in;
+                --s.avail_in;
+            }
+            if (s.avail_in == 0) break;
+            if (padding_) {
+                error_ = "gzip data is followed by something else than zero bytes";
+                return state_ = State::corrupt;
+            }
+            if (inflateReset(&s) != Z_OK) return state_ = State::corrupt; // RFC 1952 §2.2
             member_ended_ = false;
         }
         s.next_out = reinterpret_cast<Bytef*>(buf);
         s.avail_out = kBuf;
         const int rc = inflate(&s, Z_NO_FLUSH);
         const std::size_t got = kBuf - s.avail_out;
-        if (got > max_out_ - out_.size()) {
+        if (got > max_out_ - total_) {
             error_ = "decompressed report larger than " + std::to_string(max_out_) + " bytes";
             return state_ = State::too_large;
         }
-        out_.append(buf, got);
+        total_ += got;
+        if (keep_) out_.append(buf, got);
         if (rc == Z_STREAM_END) {
             member_ended_ = true;
             state_ = State::done;

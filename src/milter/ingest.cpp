@@ -66,7 +66,8 @@ void store_all(IngestResult& out, const std::vector<tlsrpt::Report>& reports,
     for (std::size_t i = 0; i < reports.size(); ++i) {
         const std::string authserv_text =
             authserv_summary(authserv, tlsrpt::dkim_alignment_domain(reports[i]));
-        const st::StoreOptions options{st::Source::smtp, dkim_info(verdicts[i], authserv_text)};
+        const st::StoreOptions options{.source = st::Source::smtp,
+                                       .dkim = dkim_info(verdicts[i], authserv_text)};
         const st::Outcome o = store.store_report(reports[i], options);
         if (o.ok()) metrics::report(st::to_string(o.status));
         if (o.status == st::Status::stored || o.status == st::Status::replaced)

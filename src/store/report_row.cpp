@@ -207,6 +207,7 @@ ReportRow make_report_row(const Report& r, const StoreOptions& options) {
     row.authserv_dkim = opt_text(options.dkim.authserv);
     if (is_ip_address(options.client_address)) row.client_address = options.client_address;
     row.user_agent = opt_text(pg_text(options.user_agent.substr(0, 500)));
+    if (options.received_at > 0) row.received_at = options.received_at;
     row.quirks = text_array_literal(r.quirks);
     if (r.raw_json.empty()) {
         // a report built in code has no original text

@@ -28,10 +28,11 @@ struct ReportRow {
     OptText dkim_result, dkim_domain, dkim_selector, dkim_algorithm, dkim_source, dkim_dnssec;
     bool dkim_authenticated = false;
     OptText authserv_dkim;
-    OptText client_address, user_agent; // https only
-    std::string quirks;                 // text[] literal
-    OptText raw;                        // for the jsonb column
-    OptText raw_text;                   // only when raw cannot be jsonb
+    OptText client_address, user_agent;      // https only
+    std::optional<std::int64_t> received_at; // nullopt: now()
+    std::string quirks;                      // text[] literal
+    OptText raw;                             // for the jsonb column
+    OptText raw_text;                        // only when raw cannot be jsonb
     std::string content;  // normalized report as JSON: policies, failure details, hash input
     std::size_t rows = 0; // reports + policies + failure details rows this report makes
 };

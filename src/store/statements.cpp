@@ -4,7 +4,8 @@
 // $12 tls_report_submitter, $13 dkim_result, $14 dkim_domain, $15 quirks, $16 raw,
 // $17 raw_text, $18 content (ReportRow::content: policies, hash input), $19 dkim_selector,
 // $20 dkim_algorithm, $21 dkim_source, $22 dkim_dnssec, $23 dkim_authenticated,
-// $24 authserv_dkim, $25 client_address, $26 user_agent.
+// $24 authserv_dkim, $25 client_address, $26 user_agent, $27 received_at (Unix seconds; NULL:
+// now).
 #include "store/statements.hpp"
 
 #include <string>
@@ -18,13 +19,14 @@ const std::string columns =
     "source, message_id, mail_from, subject, tls_report_domain, tls_report_submitter, "
     "dkim_result, dkim_domain, quirks, raw, raw_text, content_hash, dkim_selector, "
     "dkim_algorithm, dkim_source, dkim_dnssec, dkim_authenticated, authserv_dkim, "
-    "client_address, user_agent";
+    "client_address, user_agent, received_at";
 
 const std::string values =
     "$1::text, $2::text, $3::text, $4::text, to_timestamp($5::float8), "
     "to_timestamp($6::float8), $7::text, $8::text, $9::text, $10::text, $11::text, "
     "$12::text, $13::text, $14::text, $15::text[], $16::jsonb, $17::text, md5($18::text), "
-    "$19::text, $20::text, $21::text, $22::text, $23::boolean, $24::text, $25::inet, $26::text";
+    "$19::text, $20::text, $21::text, $22::text, $23::boolean, $24::text, $25::inet, $26::text, "
+    "coalesce(to_timestamp($27::float8), now())";
 
 // After a CTE `report` RETURNING (id, day): the policies and failure details of $18.
 const std::string policies_and_details = R"(, policy_in AS (
@@ -97,8 +99,8 @@ DELETE FROM tlsrpt.report_conflicts WHERE report_pk = $1::bigint AND content_has
 )";
 
 const std::string replace_report =
-    "WITH report AS (UPDATE tlsrpt.reports SET (" + columns + ", received_at) = (" + values +
-    ", now()) WHERE id = $27::bigint AND NOT dkim_authenticated"
+    "WITH report AS (UPDATE tlsrpt.reports SET (" + columns + ") = (" + values +
+    ") WHERE id = $28::bigint AND NOT dkim_authenticated"
     " RETURNING id, (start_datetime AT TIME ZONE 'UTC')::date AS day)" +
     policies_and_details + " SELECT id FROM report";
 

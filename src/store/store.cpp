@@ -130,7 +130,7 @@ Store::~Store() = default;
 
 namespace {
 
-// exec_prepared with the 26 report parameters (statements.cpp order), then `extra`.
+// exec_prepared with the 27 report parameters (statements.cpp order), then `extra`.
 template <typename Tx, typename... Extra>
 pqxx::result exec_report(Tx& tx, const char* statement, const ReportRow& r, Extra&&... extra) {
     return tx.exec_prepared(statement, r.reporter, r.report_id, r.organization_name, r.contact_info,
@@ -138,7 +138,7 @@ pqxx::result exec_report(Tx& tx, const char* statement, const ReportRow& r, Extr
                             r.subject, r.tls_report_domain, r.tls_report_submitter, r.dkim_result,
                             r.dkim_domain, r.quirks, r.raw, r.raw_text, r.content, r.dkim_selector,
                             r.dkim_algorithm, r.dkim_source, r.dkim_dnssec, r.dkim_authenticated,
-                            r.authserv_dkim, r.client_address, r.user_agent,
+                            r.authserv_dkim, r.client_address, r.user_agent, r.received_at,
                             std::forward<Extra>(extra)...);
 }
 

@@ -113,7 +113,7 @@ class Importer {
     }
 
     void store_one(const std::string& name, const tlsrpt::Report& r, const st::DkimInfo& dkim) {
-        const st::Outcome out = store_.store_report(r, {st::Source::file, dkim});
+        const st::Outcome out = store_.store_report(r, {.source = st::Source::file, .dkim = dkim});
         switch (out.status) {
         case st::Status::stored:
             ++stored_;

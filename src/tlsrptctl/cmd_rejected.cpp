@@ -134,8 +134,8 @@ int do_reimport(const Options& opts, pqxx::connection& conn, std::int64_t id, bo
         const std::string prefix =
             "rejected message " + std::to_string(id) + ": report-id '" + r.report_id + "': ";
         if (!admit(verdicts[i], prefix, trust, counts)) continue;
-        const st::Outcome out =
-            store.store_report(r, {st::Source::smtp, stored_verdict(verdicts[i])});
+        const st::Outcome out = store.store_report(
+            r, {.source = st::Source::smtp, .dkim = stored_verdict(verdicts[i])});
         counts.count(out.status);
         if (!out.message.empty())
             std::cerr << prefix << st::to_string(out.status) << ": "

@@ -180,6 +180,37 @@ ok=$(grep -c '^201$' "$work/par.codes")
 r=$(sql "SELECT count(*) FROM tlsrpt.reports WHERE report_id LIKE 'par-%'")
 check 200-parallel-clients "$([ "$ok" = 200 ] && [ "$r" = 200 ]; echo $?)" "$ok answered 201, $r stored"
 
+# --- what curl does not send: pipelining, bad framing, pauses; a reload under a slow upload
+start_daemon e 10066 "RateLimit 0" "MaxRequestsPerConnection 3" "ReadTimeout 2s" || exit 1
+a=$(python3 "$here/raw_http.py" 10066 pipeline 6)
+check max-requests-per-connection-closes "$([ "$a" = 3 ]; echo $?)" "$a of 6 pipelined requests answered on one connection"
+for c in two-lengths te-and-length bad-chunk; do
+  a=$(python3 "$here/raw_http.py" 10066 framing $c)
+  check "framing-$c-is-400" "$([ "$a" = 400 ]; echo $?)" "$a"
+done
+a=$(python3 "$here/raw_http.py" 10066 pause 5)
+check pause-over-read-timeout-is-408 "$([ "$a" = 408 ]; echo $?)" "$a"
+head -c 1500000 /dev/zero | tr '\0' ' ' >"$work/pad"
+python3 "$here/gen_report.py" expect-1 >"$work/expect.json"
+cat "$work/expect.json" "$work/pad" >"$work/expect-big.json"
+curl -sv -o /dev/null -H 'Content-Type: application/tlsrpt+json' --data-binary @"$work/expect-big.json" \
+  http://127.0.0.1:10066/v1/tlsrpt 2>"$work/expect.log"
+check expect-100-continue-answered "$(grep -q '< HTTP/1.1 100 Continue' "$work/expect.log" && grep -q '< HTTP/1.1 201' "$work/expect.log"; echo $?)" "$(grep '^< HTTP' "$work/expect.log")"
+python3 "$here/gen_report.py" reload-1 >"$work/reload.json"
+python3 "$here/raw_http.py" 10066 slow "$work/reload.json" 3 >"$work/reload.status" &
+slow=$!
+sleep 1
+kill -HUP "$pid_e"
+wait "$slow"
+r=$(sql "SELECT count(*) FROM tlsrpt.reports WHERE report_id = 'reload-1'")
+check reload-finishes-a-body-in-flight "$([ "$(cat "$work/reload.status")" = 201 ] && [ "$r" = 1 ]; echo $?)" "answer $(cat "$work/reload.status"), $r stored"
+for _ in $(seq 50); do # the new listener opens once the old one has closed
+  a=$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:10066/v1/tlsrpt)
+  [ "$a" = 405 ] && break
+  sleep 0.1
+done
+check serving-after-reload "$([ "$a" = 405 ]; echo $?)" "$a"
+
 # --- the database stopped: 201 and spooled; SIGKILL; restart; database back: stored once
 bash "$src/tests/pg.sh" stop "$pgdir" fast
 codes=""
@@ -205,6 +236,7 @@ printf 'TLSRPT-SPOOL 1\nreceived-at: 1\nclient: 192.0.2.77\nuser-agent: old\ncon
   >"$work/spool-a/new/0000000001-planted"
 kill -9 "$pid_a"; wait "$pid_a" 2>/dev/null
 start_daemon a $port "RateLimit 0" "MetricsListen 127.0.0.1:10061" || exit 1
+back=$(date +%s)
 PG_FSYNC=off bash "$src/tests/pg.sh" start "$pgdir" 55490
 for _ in $(seq 100); do
   [ "$(ls "$work/spool-a/new" | wc -l)" = 0 ] && break
@@ -213,6 +245,8 @@ done
 r=$(sql "SELECT count(*), count(DISTINCT report_id) FROM tlsrpt.reports WHERE report_id LIKE 'down-%'")
 left=$(ls "$work/spool-a/new" | wc -l)
 check spooled-stored-exactly-once-after-kill "$([ "$r" = "50|50" ] && [ "$left" = 0 ]; echo $?)" "db $r, $left left in the spool"
+r=$(sql "SELECT count(*) FROM tlsrpt.reports WHERE report_id LIKE 'down-%' AND received_at < to_timestamp($back)")
+check spooled-keep-their-arrival-time "$([ "$r" = 50 ]; echo $?)" "$r of 50 have received_at before the database came back"
 r=$(sql "SELECT count(*) FROM tlsrpt.rejected_messages WHERE source = 'https' AND mail_from = '192.0.2.77'")
 check spooled-invalid-kept-in-rejected-messages "$([ "$r" = 1 ]; echo $?)" "$r rows"
 m=$(curl -s http://127.0.0.1:10061/metrics | grep -c '^tlsrpt_httpd_requests_total')

@@ -62,3 +62,26 @@ BOOST_AUTO_TEST_CASE(table_bounded_idle_forgotten_first) {
     BOOST_TEST(lim.admit("c", t0 + 5s, retry)); // a and b refilled (idle): forgotten
     BOOST_TEST(lim.clients() == 1u);
 }
+
+BOOST_AUTO_TEST_CASE(an_ipv6_slash_64_is_one_client) {
+    RateLimiter lim({1, 2});
+    int retry = 0;
+    BOOST_TEST(lim.admit("2001:db8:1:2::1", t0, retry));
+    BOOST_TEST(lim.admit("2001:db8:1:2:ffff::9", t0, retry));
+    BOOST_TEST(!lim.admit("2001:db8:1:2:dead:beef::", t0, retry)); // same /64: no new bucket
+    BOOST_TEST(lim.admit("2001:db8:1:3::1", t0, retry));           // the next /64
+    BOOST_TEST(RateLimiter::bucket_key("2001:db8:1:2::1") == "2001:0db8:0001:0002::/64");
+    BOOST_TEST(RateLimiter::bucket_key("192.0.2.1") == "192.0.2.1");
+    BOOST_TEST(RateLimiter::bucket_key("::ffff:192.0.2.1") == "::ffff:192.0.2.1");
+}
+
+BOOST_AUTO_TEST_CASE(a_full_table_is_scanned_at_most_once_a_second) {
+    RateLimiter lim({1, 1}, 2);
+    int retry = 0;
+    BOOST_TEST(lim.admit("a", t0, retry));
+    BOOST_TEST(lim.admit("b", t0, retry));
+    BOOST_TEST(!lim.admit("c", t0 + 500ms, retry));  // scanned: a and b still refilling
+    BOOST_TEST(!lim.admit("c", t0 + 1200ms, retry)); // idle by now, but no scan yet
+    BOOST_TEST(lim.admit("c", t0 + 1600ms, retry));  // a second after the last scan
+    BOOST_TEST(lim.clients() == 1u);
+}

@@ -184,6 +184,37 @@ BOOST_AUTO_TEST_CASE(every_field_is_written_and_read_back) {
                           "198.51.100.300|-|-|3|-|-");
 }
 
+BOOST_AUTO_TEST_CASE(an_https_report_keeps_its_client_and_arrival_time) {
+    ReportJson r;
+    r.report_id = "https-client";
+    StoreOptions o;
+    o.source = Source::https;
+    o.dkim.result = "none";
+    o.client_address = "2001:db8::7";
+    o.user_agent = std::string("tlsrpt-reporter/0.9\xff") + std::string(600, 'x');
+    o.received_at = 1764547200; // 2025-12-01 00:00:00 UTC: it waited in the spool
+    const Outcome out = store(storetest::read_one(r.json()), o);
+    BOOST_REQUIRE_MESSAGE(out.status == Status::stored, out.message);
+    BOOST_TEST(db().value("SELECT concat_ws('|', source, host(client_address), "
+                          "length(user_agent), left(user_agent, 20), "
+                          "to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI')) "
+                          "FROM tlsrpt.reports WHERE id = " +
+                          std::to_string(out.report_pk)) ==
+               "https|2001:db8::7|500|tlsrpt-reporter/0.9\uFFFD|2025-12-01 00:00");
+
+    ReportJson other;
+    other.report_id = "https-no-client";
+    StoreOptions bad = o;
+    bad.client_address = "not an address";
+    bad.received_at = 0;
+    const Outcome out2 = store(storetest::read_one(other.json()), bad);
+    BOOST_REQUIRE_MESSAGE(out2.status == Status::stored, out2.message);
+    BOOST_TEST(db().value("SELECT concat_ws('|', client_address IS NULL, "
+                          "received_at > now() - interval '1 hour') FROM tlsrpt.reports "
+                          "WHERE id = " +
+                          std::to_string(out2.report_pk)) == "t|t");
+}
+
 BOOST_AUTO_TEST_CASE(absent_members_are_null) {
     ReportJson r;
     r.report_id = "minimal";
