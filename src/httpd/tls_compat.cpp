@@ -83,8 +83,11 @@ bool entry_at(const Search& s, const std::uintptr_t* words, std::size_t i) {
 void** function_slot(const Search& s, std::uintptr_t name) {
     for (const Segment& seg : s.segments) {
         if (!seg.writable) continue;
-        auto* words = reinterpret_cast<std::uintptr_t*>(seg.start);
-        const std::size_t n = seg.size / sizeof(std::uintptr_t);
+        constexpr std::uintptr_t kWord = sizeof(std::uintptr_t); // the table is word-aligned
+        const std::uintptr_t first = (seg.start + kWord - 1) & ~(kWord - 1);
+        if (seg.start + seg.size < first) continue;
+        auto* words = reinterpret_cast<std::uintptr_t*>(first);
+        const std::size_t n = (seg.start + seg.size - first) / kWord;
         for (std::size_t i = 0; i + 3 < n; ++i) {
             if (words[i] != name || i < 3 || !entry_at(s, words, i)) continue;
             if (!entry_at(s, words, i - 3)) continue;
