@@ -51,6 +51,7 @@ for t in "${targets[@]}"; do
     pipeline) src=(tests/fuzz_pipeline.cpp) ;;
     dkim) src=(tests/fuzz_dkim.cpp) ;;
     config) src=(tests/milter/fuzz_config.cpp src/milter/config.cpp src/milter/config_settings.cpp
+      src/service/config_file.cpp
       src/milter/recipients.cpp -Isrc/milter) ;;
     *) echo "FAIL fuzz-$t: unknown target"; failed=1; continue ;;
   esac
