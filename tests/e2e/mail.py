@@ -6,10 +6,12 @@
   mail.py wrap FILE          a bare .json / .gz report wrapped into such an email
   mail.py plain [--subject S] [--size N]
                              an ordinary message (N bytes of body text)
-  mail.py send [--host H] [--port P] [--from F] --to T [--to T ...] FILE
+  mail.py send [--host H] [--port P] [--from F] [--crlf] [--bare] --to T [--to T ...] FILE
                              sends FILE ('-': stdin) over SMTP and prints the final reply as
                              "CODE TEXT" (the RCPT reply when every recipient was refused,
-                             000 when the server could not be reached)
+                             000 when the server could not be reached). --crlf: every line
+                             end as CRLF, as a real MTA sends it (Sendmail refuses bare LF);
+                             --bare: RCPT TO:addr without angle brackets
 Python standard library only.
 """
 import argparse
@@ -88,7 +90,12 @@ def plain(subject, size):
     return head.encode() + body
 
 
-def send(host, port, sender, rcpts, data, timeout=120):
+def crlf(data):
+    """Every line end as CRLF (RFC 5321 §2.3.8), the way a sending MTA puts it on the wire."""
+    return data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+
+
+def send(host, port, sender, rcpts, data, timeout=120, bare=False):
     """Returns (code, text) of the final SMTP reply."""
     try:
         with smtplib.SMTP(host, port, timeout=timeout) as s:
@@ -99,7 +106,7 @@ def send(host, port, sender, rcpts, data, timeout=120):
             last = None
             accepted = 0
             for r in rcpts:
-                code, resp = s.rcpt(r)
+                code, resp = s.docmd("RCPT", f"TO:{r}") if bare else s.rcpt(r)
                 if code < 400:
                     accepted += 1
                 else:
@@ -135,11 +142,15 @@ def main():
     s.add_argument("--port", type=int, default=10025)
     s.add_argument("--from", dest="sender", default="reports@reporter.example")
     s.add_argument("--to", action="append", required=True)
+    s.add_argument("--crlf", action="store_true", help="send every line end as CRLF")
+    s.add_argument("--bare", action="store_true", help="RCPT TO:addr without angle brackets")
     s.add_argument("file")
     a = p.parse_args()
     if a.cmd == "send":
         data = sys.stdin.buffer.read() if a.file == "-" else open(a.file, "rb").read()
-        code, text = send(a.host, a.port, a.sender, a.to, data)
+        if a.crlf:
+            data = crlf(data)
+        code, text = send(a.host, a.port, a.sender, a.to, data, bare=a.bare)
         print(f"{code:03d} {' '.join(text.split())}")
         return
     out = {"report": lambda: make_report(a), "wrap": lambda: wrap(a.file),
