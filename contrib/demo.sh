@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # demo.sh: the whole thing in one command, on one Debian 12 machine (as root):
 #   installs the dependencies (tests/setup_deps.sh), builds, starts a PostgreSQL cluster in
-#   /var/tmp/tlsrpt-demo, creates and migrates a database, starts tlsrpt-milter and a Postfix on
-#   loopback (127.0.0.1:10025, report address tlsrpt@example.test), signs the sample reports of
+#   /var/tmp/tlsrpt-demo, creates and migrates a database, starts tlsrpt-milter and a Postfix
+#   (or, with --mta sendmail, a Sendmail unpacked from Debian's packages, not installed: see
+#   tests/e2e/sendmail_lib.sh) on loopback (127.0.0.1:10025, report address
+#   tlsrpt@example.test), signs the sample reports of
 #   contrib/samples with DKIM keys of their reporters (made here, served by a dnsmasq on
 #   127.0.0.1:10054 that the milter asks), mails them through Postfix, and prints
 #   `tlsrptctl summary`. The milter runs with its default DKIM settings (verified, required).
-# Usage: contrib/demo.sh          run the demo, then stop everything again
-#        contrib/demo.sh --keep   leave PostgreSQL, the milter and Postfix running
-#        contrib/demo.sh --stop   stop what --keep left running
+# Usage: contrib/demo.sh [--mta postfix|sendmail]          run the demo, then stop everything
+#        contrib/demo.sh [--mta postfix|sendmail] --keep   leave PostgreSQL, the milter and
+#                                                          the MTA running
+#        contrib/demo.sh --stop                            stop what --keep left running
 # Postfix's own configuration (/etc/postfix/main.cf, master.cf) is saved and put back.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -19,13 +22,23 @@ maillog=/var/log/postfix-tlsrpt-demo.log
 build=${TLSRPT_BUILD_DIR:-$top/build}
 ctl=$build/src/tlsrptctl
 milter=$build/src/milter/tlsrpt-milter
-mode=${1:-}
+mta=postfix mode=
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --mta) mta=${2:-}; shift 2 ;;
+    --keep | --stop) mode=$1; shift ;;
+    *) echo "usage: contrib/demo.sh [--mta postfix|sendmail] [--keep | --stop]" >&2; exit 2 ;;
+  esac
+done
+case "$mta" in postfix | sendmail) ;; *) echo "demo: --mta postfix or sendmail" >&2; exit 2 ;; esac
 step() { printf '\n== %s\n' "$*"; }
 die() { echo "demo: $*" >&2; exit 1; }
 
 stop_all() {
   [ -f "$demo/milter.pid" ] && kill -TERM "$(cat "$demo/milter.pid")" 2>/dev/null
   dns_stop "$demo/dns.pid"
+  sendmail_stop "$demo/sendmail" 10025
+  sendmail_teardown "$demo/sendmail"
   postfix_teardown "$demo"
   rm -f "$demo/main.cf.orig" "$demo/master.cf.orig"
   bash "$top/tests/pg.sh" stop "$demo/pg" fast 2>/dev/null
@@ -36,6 +49,8 @@ step "dependencies"
 bash "$top/tests/setup_deps.sh" || die "installing dependencies failed"
 # shellcheck source=../tests/e2e/lib.sh
 . "$top/tests/e2e/lib.sh"
+# shellcheck source=../tests/e2e/sendmail_lib.sh
+. "$top/tests/e2e/sendmail_lib.sh"
 if [ "$mode" = --stop ]; then stop_all; exit 0; fi
 [ "$mode" = --keep ] || trap stop_all EXIT
 
@@ -88,13 +103,24 @@ CONF
 "$milter" -f -c "$demo/tlsrpt-milter.conf" >>"$demo/milter.log" 2>&1 &
 wait_for 10 listening 10026 || die "the milter did not start: $(tail -n 3 "$demo/milter.log")"
 
-step "Postfix on 127.0.0.1:10025 (log: $maillog)"
-postfix_setup 10026 "$demo" "$maillog" || die "Postfix did not start"
+if [ "$mta" = sendmail ]; then
+  step "Sendmail on 127.0.0.1:10025 (unpacked in $demo/sendmail/root, not installed)"
+  mkdir -p "$demo/sendmail"
+  sendmail_stop "$demo/sendmail" 10025
+  sendmail_fetch "$demo/sendmail" && sendmail_configure "$demo/sendmail" 10025 10026 &&
+    sendmail_start "$demo/sendmail" 10025 ||
+    die "Sendmail did not start: $(tail -n 3 "$demo/sendmail/sendmail.log")"
+  send_opts=(--crlf)
+else
+  step "Postfix on 127.0.0.1:10025 (log: $maillog)"
+  postfix_setup 10026 "$demo" "$maillog" || die "Postfix did not start"
+  send_opts=()
+fi
 
 step "mailing the signed sample reports to tlsrpt@example.test"
 for f in "$demo"/signed/*.eml; do
   printf '%-28s %s\n' "$(basename "$f")" \
-    "$(python3 "$top/tests/e2e/mail.py" send --port 10025 --to tlsrpt@example.test "$f")"
+    "$(python3 "$top/tests/e2e/mail.py" send --port 10025 "${send_opts[@]}" --to tlsrpt@example.test "$f")"
 done
 echo "milter log:"
 tail -n 4 "$demo/milter.log" | sed 's/^/  /'
@@ -105,6 +131,6 @@ step "tlsrptctl summary --db '$db'"
 if [ "$mode" = --keep ]; then
   echo
   echo "still running: send more with"
-  echo "  python3 tests/e2e/mail.py send --port 10025 --to tlsrpt@example.test FILE.eml"
+  echo "  python3 tests/e2e/mail.py send --port 10025 ${send_opts[*]} --to tlsrpt@example.test FILE.eml"
   echo "stop with: contrib/demo.sh --stop"
 fi

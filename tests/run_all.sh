@@ -88,6 +88,11 @@ if [ -x tests/e2e/run.sh ]; then
   record "end-to-end suite ran all its checks ($counted)" $?
 fi
 
+log "end to end: Sendmail (unpacked, not installed) + tlsrpt-milter + PostgreSQL"
+counted_lines bash tests/e2e/sendmail.sh
+[ "$counted" -ge 22 ]
+record "sendmail suite ran all its checks ($counted)" $?
+
 log "tlsrpt-httpd: the HTTPS receiver against PostgreSQL, with curl"
 counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/httpd/run.sh
 [ "$counted" -ge 46 ]
