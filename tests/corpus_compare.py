@@ -5,7 +5,7 @@
 
 The first accept row of each organization-name|report-id gives its policies, successful and
 failed session counts; `either` rows may or may not be there; nothing else may. Prints one
-line of totals, then every difference; exit 1 when there is one. Used by the end-to-end tests (tests/e2e/sendmail.sh, tests/imap/run.sh).
+line of totals, then every difference; exit 1 when there is one. Used by the end-to-end tests (tests/e2e/sendmail.sh, tests/httpd/run.sh, tests/imap/run.sh).
 """
 import csv
 import subprocess

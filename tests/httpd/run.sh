@@ -76,35 +76,7 @@ if [ -f "$shared/corpus/EXPECTED.tsv" ]; then
     n=$((n + 1))
   done <"$shared/corpus/EXPECTED.tsv"
   check corpus-posted-gzip-and-json "$bad" "$bad of $((2 * n)) answers wrong"
-  python3 - "$shared/corpus/EXPECTED.tsv" "$db" >"$work/compare.log" 2>&1 <<'PY'
-import csv, subprocess, sys
-rows = [r for r in csv.DictReader(open(sys.argv[1]), delimiter="\t") if not r["name"].endswith(".eml")]
-first, either = {}, set()
-for r in rows:
-    if r["expect"] == "accept":
-        first.setdefault(r["ids"], (int(r["policies"]), int(r["success"]), int(r["failure"])))
-    elif r["expect"] == "either":
-        either.update(r["ids"].split(";") if r["ids"] else [])
-q = """SELECT r.organization_name || '|' || r.report_id,
-  (SELECT count(*) FROM tlsrpt.policies p WHERE p.report_pk = r.id),
-  (SELECT coalesce(sum(total_successful_session_count), 0) FROM tlsrpt.policies p WHERE p.report_pk = r.id),
-  (SELECT coalesce(sum(total_failure_session_count), 0) FROM tlsrpt.policies p WHERE p.report_pk = r.id)
-  FROM tlsrpt.reports r WHERE r.source = 'https'"""
-out = subprocess.run(["psql", "-X", "-At", "-F", "\t", "-d", sys.argv[2], "-c", q],
-                     check=True, capture_output=True, text=True).stdout
-got = {}
-for line in out.splitlines():
-    k, p, s, f = line.split("\t")
-    if k in got: print("stored twice", k)
-    got[k] = (int(p), int(s), int(f))
-missing = set(first) - set(got); extra = set(got) - set(first) - either
-wrong = {k for k in first if k in got and got[k] != first[k]}
-print(f"expected {len(first)} reports, database {len(got)}")
-for k in sorted(missing): print("missing", k)
-for k in sorted(extra): print("unexpected", k)
-for k in sorted(wrong): print("different", k, got[k], first[k])
-sys.exit(1 if missing or extra or wrong or len(got) != len(set(got)) else 0)
-PY
+  python3 "$src/tests/corpus_compare.py" "$shared/corpus/EXPECTED.tsv" "$db" >"$work/compare.log" 2>&1
   check corpus-database-totals-match-expected $? "$(cat "$work/compare.log")"
   r=$(sql "SELECT count(*) FROM tlsrpt.reports WHERE source='https' AND dkim_result <> 'none'")
   check https-reports-dkim-none "$([ "$r" = 0 ]; echo $?)" "$r reports with a DKIM result"
