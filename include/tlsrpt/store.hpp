@@ -15,7 +15,7 @@
 namespace tlsrpt::store {
 
 // Where a report came from (column tlsrpt.reports.source).
-enum class Source { smtp, file, https };
+enum class Source { smtp, file, https, imap };
 const char* to_string(Source s);
 
 // The DKIM verdict of a report (dkim_rule.hpp), as stored (003_dkim.sql).

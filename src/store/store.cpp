@@ -47,6 +47,8 @@ const char* to_string(Source s) {
         return "file";
     case Source::https:
         return "https";
+    case Source::imap:
+        return "imap";
     }
     return "?";
 }

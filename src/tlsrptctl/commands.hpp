@@ -11,6 +11,7 @@ using Args = std::vector<std::string>;
 
 int cmd_parse(const Args& args);
 int cmd_import(const Args& args);
+int cmd_import_imap(const Args& args); // cmd_import.cpp hands imap:// and imaps:// URLs here
 int cmd_summary(const Args& args);
 int cmd_db(const Args& args);
 int cmd_rejected(const Args& args);

@@ -17,6 +17,9 @@ Commands:
   import [--db CONNINFO] [--require-dkim] [--resolver R] PATH...
                                store reports from files, directories, Maildirs and mbox files,
                                with their DKIM verdict (--require-dkim: only authenticated ones)
+  import [--db C] [--watch] [--password-file F] [--ca-file F] imaps://USER@HOST[:PORT]/MAILBOX
+                               the same from an IMAP mailbox (imap://: STARTTLS), each message
+                               moved to tlsrpt/processed or tlsrpt/rejected after its commit
   summary [--db CONNINFO] [--days N] [--domain D]
                                per policy domain: reports (DKIM-authenticated), sessions,
                                success rate, failures
