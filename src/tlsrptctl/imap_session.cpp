@@ -77,7 +77,7 @@ Session::Session(SessionOptions options) : options_(std::move(options)), curl_(n
     if (!h) return; // open() reports it
     const Target& t = options_.target;
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "imap,imaps");
-    curl_easy_setopt(h, CURLOPT_USERNAME, t.user.c_str());
+    // the user goes into the URL (perform()): libcurl matches ~/.netrc entries only so
     if (options_.credentials.password) {
         curl_easy_setopt(h, CURLOPT_PASSWORD, options_.credentials.password->c_str());
     } else {
@@ -120,9 +120,11 @@ Status Session::perform(const std::string& path, const std::string& custom, std:
     if (!h) return {Failure::permanent, "libcurl could not be initialized"};
     const Target& t = options_.target;
     const bool v6 = t.host.find(':') != std::string::npos;
+    char* user = curl_easy_escape(h, t.user.c_str(), static_cast<int>(t.user.size()));
     const std::string url = std::string(t.implicit_tls ? "imaps://" : "imap://") +
-                            (v6 ? "[" + t.host + "]" : t.host) + ":" + std::to_string(t.port) +
+                            (user ? user : "") + "@" + (v6 ? "[" + t.host + "]" : t.host) + ":" + std::to_string(t.port) +
                             "/" + path;
+    curl_free(user);
     out.clear();
     curl_->sink = &out;
     curl_->cap = cap;
