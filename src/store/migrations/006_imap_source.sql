@@ -1,4 +1,4 @@
--- 005_imap_source.sql (assigned number 008: renumbered at merge): reports read from an IMAP
+-- 006_imap_source.sql: reports read from an IMAP
 -- mailbox by `tlsrptctl import imaps://...` are stored with source 'imap', and so are the
 -- messages of such a mailbox that are quarantined or kept as conflicting copies.
 ALTER TABLE tlsrpt.reports DROP CONSTRAINT reports_source_check,
