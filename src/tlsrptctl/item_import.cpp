@@ -61,11 +61,9 @@ ItemImporter::ItemImporter(st::Store& store, const tlsrpt::DkimVerifier& verifie
                            ItemImportOptions options, Progress& progress)
     : store_(store), verifier_(verifier), options_(options), progress_(progress) {}
 
-void ItemImporter::note(const std::string& name, const std::string& what,
-                        const std::string& text) {
+void ItemImporter::note(const std::string& name, const std::string& what, const std::string& text) {
     progress_.clear();
-    std::cerr << tlsrpt::printable(name) << ": " << what << ": " << tlsrpt::printable(text)
-              << "\n";
+    std::cerr << tlsrpt::printable(name) << ": " << what << ": " << tlsrpt::printable(text) << "\n";
 }
 
 ItemOutcome ItemImporter::refuse(const std::string& name, const std::string& reason) {
@@ -130,7 +128,8 @@ void ItemImporter::store_reports(Item& item, const std::vector<tlsrpt::Report>& 
             ++item.refused;
             continue;
         }
-        const st::Outcome out = store_.store_report(reports[i], {options_.source, stored_verdict(a)});
+        const st::Outcome out =
+            store_.store_report(reports[i], {.source = options_.source, .dkim = stored_verdict(a)});
         if (out.status != st::Status::temporary) temporary_in_a_row_ = 0;
         switch (out.status) {
         case st::Status::stored:
@@ -173,11 +172,10 @@ void ItemImporter::store_reports(Item& item, const std::vector<tlsrpt::Report>& 
 void ItemImporter::quarantine(Item& item) {
     tlsrpt::MessageHeaders headers;
     if (tlsrpt::detect_input(item.bytes) == tlsrpt::InputKind::message)
-        tlsrpt::for_each_header_field(
-            tlsrpt::split_header_section(item.bytes).headers,
-            [&](std::string_view name, std::string_view value) {
-                tlsrpt::capture_header(headers, name, value);
-            });
+        tlsrpt::for_each_header_field(tlsrpt::split_header_section(item.bytes).headers,
+                                      [&](std::string_view name, std::string_view value) {
+                                          tlsrpt::capture_header(headers, name, value);
+                                      });
     const st::Outcome q = store_.quarantine(item.bytes, *item.unusable, headers, options_.source);
     if (q.status == st::Status::temporary) {
         ++temporary_in_a_row_;
@@ -204,9 +202,8 @@ void ItemImporter::bound_retries(Item& item) {
     if (database_down()) return; // counting the attempt would fail the same way
     const auto attempts = store_.record_failed_attempt(item.bytes, *item.temporary);
     if (!attempts || attempts->count < 3 || attempts->age < options_.give_up_after) return;
-    item.unusable = "gave up after " + std::to_string(attempts->count) +
-                    " temporary failures in " + std::to_string(attempts->age.count()) +
-                    " s: " + *item.temporary;
+    item.unusable = "gave up after " + std::to_string(attempts->count) + " temporary failures in " +
+                    std::to_string(attempts->age.count()) + " s: " + *item.temporary;
     item.temporary.reset();
 }
 
