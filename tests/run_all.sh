@@ -93,6 +93,11 @@ counted_lines bash tests/e2e/sendmail.sh
 [ "$counted" -ge 22 ]
 record "sendmail suite ran all its checks ($counted)" $?
 
+log "tlsrptctl import imaps://: a real Dovecot + PostgreSQL"
+counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/imap/run.sh
+[ "$counted" -ge 24 ]
+record "imap suite ran all its checks ($counted)" $?
+
 log "tlsrpt-httpd: the HTTPS receiver against PostgreSQL, with curl"
 counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/httpd/run.sh
 [ "$counted" -ge 46 ]
