@@ -144,6 +144,16 @@ names() {
   find "$d/cur" "$d/new" -type f -exec sed -s -n '1s/^X-Test-Name: \(.*\)\r$/\1/p' {} + 2>/dev/null | sort
 }
 import() { "$ctl" import --db "$db" --password-file "$work/pw" --ca-file "$work/cert.pem" "${no_dns[@]}" "$@"; }
+# import_bg OUT ERR ARGS...: tlsrptctl itself in the background, its pid in $imp (through the
+# import function, a signal would hit the subshell and leave the importer running)
+import_bg() {
+  local out=$1 err=$2
+  shift 2
+  "$ctl" import --db "$db" --password-file "$work/pw" --ca-file "$work/cert.pem" "${no_dns[@]}" \
+    "$@" >"$out" 2>"$err" &
+  imp=$!
+  bg_pids+=("$imp")
+}
 
 # ---- checks -----------------------------------------------------------------------------
 check_corpus() {
@@ -241,9 +251,7 @@ stored_ids() { sql "SELECT count(*) FROM tlsrpt.reports WHERE report_id LIKE '$1
 check_database_down() {
   deliver_reports dbdown 30
   hold_key dbdown-10
-  import "$url" >"$work/down.out" 2>"$work/down.err" &
-  local imp=$!
-  bg_pids+=("$imp")
+  import_bg "$work/down.out" "$work/down.err" "$url"
   wait_for 30 waiting_on_lock
   local waited=$?
   bash "$src/tests/pg.sh" stop "$pgdir" immediate
@@ -265,12 +273,7 @@ check_database_down() {
 check_killed() {
   deliver_reports kill 40
   hold_key kill-25
-  # tlsrptctl itself in the background (through the import function, kill -9 would hit the
-  # subshell and leave the importer running)
-  "$ctl" import --db "$db" --password-file "$work/pw" --ca-file "$work/cert.pem" "${no_dns[@]}" \
-    "$url" >"$work/kill.out" 2>&1 &
-  local imp=$!
-  bg_pids+=("$imp")
+  import_bg "$work/kill.out" "$work/kill.err" "$url"
   wait_for 30 waiting_on_lock
   kill -9 "$imp"
   wait "$imp" 2>/dev/null
@@ -349,9 +352,8 @@ check_require_dkim() {
 
 # --watch picks up a message delivered after it started, and SIGTERM ends it.
 check_watch() {
-  import --watch --interval 1s "$url" >"$work/watch.out" 2>"$work/watch.err" &
-  local w=$!
-  bg_pids+=("$w")
+  import_bg "$work/watch.out" "$work/watch.err" --watch --interval 1s "$url"
+  local w=$imp
   sleep 3
   deliver_reports watch 1
   wait_for 30 eval '[ "$(stored_ids watch)" = 1 ] && names tlsrpt.processed | grep -q "^watch-1$"'
@@ -359,7 +361,7 @@ check_watch() {
   kill -TERM "$w"
   local rc=0
   wait_for 15 eval '! kill -0 '"$w"' 2>/dev/null' || rc=1
-  wait "$w"
+  wait "$w" || rc=1 # SIGTERM ends --watch with status 0
   [ $picked -eq 0 ] && [ $rc -eq 0 ] && grep -q "UID [0-9]*: stored, moved to tlsrpt/processed" "$work/watch.err"
   verdict imap-watch-picks-up-later-message $? "picked=$picked $(tail -n 3 "$work/watch.err")"
 }
