@@ -38,7 +38,9 @@ const char* imap_usage =
 
 std::atomic<bool> g_stop{false};
 
-void on_signal(int) { g_stop = true; }
+void on_signal(int) {
+    g_stop = true;
+}
 
 // "300", "30s", "5m", "1h": seconds from 1 to a day; nullopt otherwise.
 std::optional<std::chrono::seconds> parse_interval(const std::string& text) {
@@ -187,8 +189,7 @@ int cmd_import_imap(const Args& arguments) {
     } catch (...) {
         return db_failure("import");
     }
-    imap::SessionOptions so{*target.target, *creds.credentials, insecure,
-                            value(*opts, "ca-file")};
+    imap::SessionOptions so{*target.target, *creds.credentials, insecure, value(*opts, "ca-file")};
     Progress progress;
     ItemImporter items(store, *verifier, {st::Source::imap, require_dkim, true}, progress);
     imap::MailboxImporter mailbox(items, progress, mo);

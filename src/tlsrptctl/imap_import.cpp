@@ -16,8 +16,7 @@ void PassCounts::add(const PassCounts& o) {
     left += o.left;
 }
 
-MailboxImporter::MailboxImporter(ItemImporter& items, Progress& progress,
-                                 MailboxOptions options)
+MailboxImporter::MailboxImporter(ItemImporter& items, Progress& progress, MailboxOptions options)
     : items_(items), progress_(progress), options_(std::move(options)) {}
 
 PassResult MailboxImporter::pass(Session& session, const std::atomic<bool>& stop) {
@@ -40,8 +39,7 @@ PassResult MailboxImporter::pass(Session& session, const std::atomic<bool>& stop
         const auto size = sizes.find(uid);
         if (size == sizes.end()) continue; // expunged by another client since the search
         ++result.counts.messages;
-        if (result.status = handle(session, uid, size->second, result); !result.status.ok())
-            break;
+        if (result.status = handle(session, uid, size->second, result); !result.status.ok()) break;
         if (items_.database_down()) {
             result.database_down = true;
             break;
@@ -52,8 +50,7 @@ PassResult MailboxImporter::pass(Session& session, const std::atomic<bool>& stop
 }
 
 // One message: refused unread when too large, else fetched, imported and disposed of.
-Status MailboxImporter::handle(Session& session, Uid uid, std::uint64_t size,
-                               PassResult& result) {
+Status MailboxImporter::handle(Session& session, Uid uid, std::uint64_t size, PassResult& result) {
     const std::string name = session.mailbox() + " UID " + std::to_string(uid);
     const std::string cap = std::to_string(options_.max_size);
     if (size > options_.max_size)

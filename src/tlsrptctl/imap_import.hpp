@@ -20,9 +20,9 @@ namespace tlsrptctl::imap {
 struct MailboxOptions {
     std::string move_to = "tlsrpt/processed";
     std::string rejected_to = "tlsrpt/rejected";
-    bool expunge = false;        // delete stored messages instead of moving them
-    std::size_t max_size = 0;    // bytes; larger messages are refused unread
-    bool log_each = false;       // one line per message on standard error (--watch)
+    bool expunge = false;     // delete stored messages instead of moving them
+    std::size_t max_size = 0; // bytes; larger messages are refused unread
+    bool log_each = false;    // one line per message on standard error (--watch)
 };
 
 struct PassCounts {

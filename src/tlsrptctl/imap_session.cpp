@@ -16,8 +16,8 @@ struct Session::Curl {
     std::string* sink = nullptr;
     std::size_t cap = 0;
     bool over = false;
-    bool fresh = false;         // the last transfer failed: use a new connection next
-    std::string last_response;  // the server's last tagged (or BYE/NO/BAD) response line
+    bool fresh = false;        // the last transfer failed: use a new connection next
+    std::string last_response; // the server's last tagged (or BYE/NO/BAD) response line
 };
 
 namespace {
@@ -43,8 +43,8 @@ int on_debug(CURL*, curl_infotype type, char* data, std::size_t size, void* user
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r'))
         line.remove_suffix(1);
     const bool untagged = line.substr(0, 2) == "* ";
-    const bool notable = line.substr(0, 5) == "* BYE" || line.substr(0, 4) == "* NO" ||
-                         line.substr(0, 5) == "* BAD";
+    const bool notable =
+        line.substr(0, 5) == "* BYE" || line.substr(0, 4) == "* NO" || line.substr(0, 5) == "* BAD";
     if (!untagged || notable) static_cast<Session::Curl*>(user)->last_response = line;
     return 0;
 }
@@ -85,9 +85,9 @@ Session::Session(SessionOptions options) : options_(std::move(options)), curl_(n
         curl_easy_setopt(h, CURLOPT_NETRC_FILE, options_.credentials.netrc_file.c_str());
     }
     if (!t.implicit_tls)
-        curl_easy_setopt(h, CURLOPT_USE_SSL,
-                         static_cast<long>(options_.insecure_plaintext ? CURLUSESSL_NONE
-                                                                       : CURLUSESSL_ALL));
+        curl_easy_setopt(
+            h, CURLOPT_USE_SSL,
+            static_cast<long>(options_.insecure_plaintext ? CURLUSESSL_NONE : CURLUSESSL_ALL));
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
@@ -122,8 +122,8 @@ Status Session::perform(const std::string& path, const std::string& custom, std:
     const bool v6 = t.host.find(':') != std::string::npos;
     char* user = curl_easy_escape(h, t.user.c_str(), static_cast<int>(t.user.size()));
     const std::string url = std::string(t.implicit_tls ? "imaps://" : "imap://") +
-                            (user ? user : "") + "@" + (v6 ? "[" + t.host + "]" : t.host) + ":" + std::to_string(t.port) +
-                            "/" + path;
+                            (user ? user : "") + "@" + (v6 ? "[" + t.host + "]" : t.host) + ":" +
+                            std::to_string(t.port) + "/" + path;
     curl_free(user);
     out.clear();
     curl_->sink = &out;
@@ -205,9 +205,9 @@ Status Session::search(std::vector<Uid>& uids) {
 
 Status Session::sizes(const std::vector<Uid>& uids, std::map<Uid, std::uint64_t>& sizes) {
     for (std::size_t i = 0; i < uids.size(); i += kUidsPerFetch) {
-        const std::vector<Uid> chunk(uids.begin() + static_cast<std::ptrdiff_t>(i),
-                                     uids.begin() + static_cast<std::ptrdiff_t>(
-                                                        std::min(uids.size(), i + kUidsPerFetch)));
+        const std::vector<Uid> chunk(
+            uids.begin() + static_cast<std::ptrdiff_t>(i),
+            uids.begin() + static_cast<std::ptrdiff_t>(std::min(uids.size(), i + kUidsPerFetch)));
         std::string out;
         const Status s = command("UID FETCH " + uid_set(chunk) + " (UID RFC822.SIZE)", out);
         if (!s.ok()) return s;

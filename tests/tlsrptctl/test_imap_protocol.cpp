@@ -31,18 +31,12 @@ BOOST_AUTO_TEST_CASE(urls_refused_with_a_reason) {
         const char* url;
         const char* says;
     } cases[] = {
-        {"https://u@h/INBOX", "not an imap"},
-        {"imaps://h/INBOX", "no user"},
-        {"imaps://u:secret@h/INBOX", "password"},
-        {"imaps://u;AUTH=PLAIN@h/INBOX", "password"},
-        {"imaps://%zz@h/INBOX", "%-escaped"},
-        {"imaps://u@/INBOX", "no host"},
-        {"imaps://u@h_x/INBOX", "no host"},
-        {"imaps://u@h:0/INBOX", "port"},
-        {"imaps://u@h:70000/INBOX", "port"},
-        {"imaps://u@[::1/INBOX", "unclosed"},
-        {"imaps://u@h/INBOX;UID=5", "';' or '?'"},
-        {"imaps://u@h/Caf%C3%A9", "ASCII"},
+        {"https://u@h/INBOX", "not an imap"},      {"imaps://h/INBOX", "no user"},
+        {"imaps://u:secret@h/INBOX", "password"},  {"imaps://u;AUTH=PLAIN@h/INBOX", "password"},
+        {"imaps://%zz@h/INBOX", "%-escaped"},      {"imaps://u@/INBOX", "no host"},
+        {"imaps://u@h_x/INBOX", "no host"},        {"imaps://u@h:0/INBOX", "port"},
+        {"imaps://u@h:70000/INBOX", "port"},       {"imaps://u@[::1/INBOX", "unclosed"},
+        {"imaps://u@h/INBOX;UID=5", "';' or '?'"}, {"imaps://u@h/Caf%C3%A9", "ASCII"},
         {"imaps://u@h/a%0Ab", "%-escaped"},
     };
     for (const Case& c : cases) {
