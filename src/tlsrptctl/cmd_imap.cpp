@@ -12,11 +12,14 @@
 
 #include "tlsrpt/limits.hpp"
 #include "tlsrpt/store.hpp"
+#include "tlsrpt/text.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <charconv>
 #include <csignal>
 #include <iostream>
+#include <sys/prctl.h>
 #include <thread>
 
 namespace tlsrptctl {
@@ -37,6 +40,17 @@ const char* imap_usage =
     "  ones that failed for now stay. --watch polls every --interval (30s, 5m, 1h).\n";
 
 std::atomic<bool> g_stop{false};
+
+// Two mailbox names that are one folder: equal, or both INBOX, which is case-insensitive
+// (RFC 9051 §5.1); '/' and '.' both read as the hierarchy delimiter the server may use.
+bool same_mailbox(std::string a, std::string b) {
+    for (std::string* s : {&a, &b}) {
+        std::replace(s->begin(), s->end(), '.', '/');
+        if (tlsrpt::iequals(s->substr(0, 5), "INBOX") && (s->size() == 5 || (*s)[5] == '/'))
+            s->replace(0, 5, "INBOX");
+    }
+    return a == b;
+}
 
 void on_signal(int) {
     g_stop = true;
@@ -171,11 +185,14 @@ int cmd_import_imap(const Args& arguments) {
     mo.max_size = tlsrpt::Limits{}.max_message_size;
     mo.log_each = watching;
     for (const std::string* f : {&mo.move_to, &mo.rejected_to})
-        if (!imap::quote(*f) || *f == target.target->mailbox) {
+        if (!imap::quote(*f) || same_mailbox(*f, target.target->mailbox)) {
             std::cerr << "tlsrptctl import: folder '" << *f
                       << "' must be plain ASCII and not the mailbox read\n";
             return 2;
         }
+    // the password is in this process from here on: no core dump, no ptrace, /proc/PID/environ
+    // and /proc/PID/mem readable by root only
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     const imap::CredentialsResult creds = imap::find_credentials(value(*opts, "password-file"));
     if (!creds.credentials) {
         std::cerr << "tlsrptctl import: " << creds.error << "\n";

@@ -66,9 +66,12 @@ CredentialsResult read_password_file(const std::string& path) {
 CredentialsResult find_credentials(const std::string& password_file) {
     if (!password_file.empty()) return read_password_file(password_file);
     CredentialsResult out;
-    if (const char* env = std::getenv("TLSRPT_IMAP_PASSWORD"); env && *env) {
+    if (char* env = std::getenv("TLSRPT_IMAP_PASSWORD"); env && *env) {
         out.credentials = Credentials{std::string(env), "", "TLSRPT_IMAP_PASSWORD"};
-        unsetenv("TLSRPT_IMAP_PASSWORD"); // no child or core dump needs it later
+        // unsetenv only drops the pointer: the bytes stay in the process's environment block,
+        // readable in /proc/PID/environ; overwrite them first
+        std::memset(env, 'x', std::strlen(env));
+        unsetenv("TLSRPT_IMAP_PASSWORD");
         return out;
     }
     std::string netrc;

@@ -31,7 +31,7 @@ PassResult MailboxImporter::pass(Session& session, const std::atomic<bool>& stop
     if (result.status = session.search(uids); !result.status.ok()) return result;
     std::map<Uid, std::uint64_t> sizes;
     if (result.status = session.sizes(uids, sizes); !result.status.ok()) return result;
-    std::size_t done = 0;
+    std::size_t done = 0, fetch_failures = 0;
     for (const Uid uid : uids) {
         if (stop) break;
         progress_.show(session.mailbox() + ": " + std::to_string(done++) + "/" +
@@ -39,7 +39,19 @@ PassResult MailboxImporter::pass(Session& session, const std::atomic<bool>& stop
         const auto size = sizes.find(uid);
         if (size == sizes.end()) continue; // expunged by another client since the search
         ++result.counts.messages;
-        if (result.status = handle(session, uid, size->second, result); !result.status.ok()) break;
+        result.fetch_failed = false;
+        result.status = handle(session, uid, size->second, result);
+        // one message the server will not hand out (a NO for it) is left for the next pass and
+        // the others still come; three in a row: the session is broken, the pass ends
+        if (!result.status.ok() && result.fetch_failed && ++fetch_failures < 3) {
+            std::cerr << "tlsrptctl import: " << tlsrpt::printable(session.mailbox()) << " UID "
+                      << uid << ": cannot fetch it, left for the next run: "
+                      << tlsrpt::printable(result.status.error) << "\n";
+            result.status = {};
+            continue;
+        }
+        if (!result.status.ok()) break;
+        if (!result.fetch_failed) fetch_failures = 0;
         if (items_.database_down()) {
             result.database_down = true;
             break;
@@ -67,6 +79,7 @@ Status MailboxImporter::handle(Session& session, Uid uid, std::uint64_t size, Pa
                        result);
     if (!f.status.ok()) {
         ++result.counts.left;
+        result.fetch_failed = true;
         return f.status;
     }
     return dispose(session, uid, items_.import(name, f.bytes), result);

@@ -33,6 +33,7 @@ struct PassCounts {
 struct PassResult {
     Status status;              // the session's failure, if the pass ended on one
     bool database_down = false; // the pass stopped: the database kept failing
+    bool fetch_failed = false;  // the last message could not be fetched (left where it is)
     PassCounts counts;
 };
 

@@ -87,7 +87,7 @@ Session::Session(SessionOptions options) : options_(std::move(options)), curl_(n
     if (!t.implicit_tls)
         curl_easy_setopt(
             h, CURLOPT_USE_SSL,
-            static_cast<long>(options_.insecure_plaintext ? CURLUSESSL_NONE : CURLUSESSL_ALL));
+            static_cast<long>(options_.insecure_plaintext ? CURLUSESSL_TRY : CURLUSESSL_ALL));
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
     curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
     curl_easy_setopt(h, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
@@ -238,23 +238,32 @@ Status Session::ensure_folder(const std::string& folder) {
     const Status created = command("CREATE " + *quoted);
     s = command("LIST \"\" " + *quoted, out); // another client may have created it meanwhile
     if (s.ok() && has_list_line(out)) return {};
-    return {Failure::permanent, "cannot create folder " + *quoted + ": " + created.error};
+    const Failure why = !created.ok() ? created.failure : s.failure; // a network blip: for now
+    return {why == Failure::temporary ? why : Failure::permanent,
+            "cannot create folder " + *quoted + ": " + (created.ok() ? s.error : created.error)};
 }
 
+// UID MOVE (RFC 6851) where the server has it; else UID COPY, then remove(): the message is
+// never gone from INBOX before its copy is in the folder.
 Status Session::move(Uid uid, const std::string& folder) {
     const std::string n = std::to_string(uid);
-    const std::string quoted = *quote(server_name(folder));
-    if (capabilities_.count("MOVE")) return command("UID MOVE " + n + " " + quoted);
-    Status s = command("UID COPY " + n + " " + quoted);
+    const auto quoted = quote(server_name(folder));
+    if (!quoted) return {Failure::permanent, "folder name '" + folder + "' cannot be sent"};
+    if (capabilities_.count("MOVE")) return command("UID MOVE " + n + " " + *quoted);
+    Status s = command("UID COPY " + n + " " + *quoted);
     if (!s.ok()) return s;
     return remove(uid);
 }
 
+// Flagged \Deleted, then expunged by UID (UIDPLUS, RFC 4315). A server without UIDPLUS only
+// has the plain EXPUNGE, which would also remove every message another client flagged
+// \Deleted: the message stays flagged instead (the searches skip it, UNDELETED) for the
+// server's or the user's next expunge.
 Status Session::remove(Uid uid) {
     const std::string n = std::to_string(uid);
     Status s = command("UID STORE " + n + " +FLAGS.SILENT (\\Deleted)");
-    if (!s.ok()) return s;
-    return command(capabilities_.count("UIDPLUS") ? "UID EXPUNGE " + n : "EXPUNGE");
+    if (!s.ok() || !capabilities_.count("UIDPLUS")) return s;
+    return command("UID EXPUNGE " + n);
 }
 
 } // namespace tlsrptctl::imap

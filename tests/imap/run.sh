@@ -311,6 +311,10 @@ check_refusals() {
   rc=$?
   [ $rc -eq 2 ] && grep -q "never on the command line" "$work/r4.out"
   verdict imap-password-in-url-refused $? "rc=$rc $(cat "$work/r4.out")"
+  import --move-to inbox "$url" >"$work/r5.out" 2>&1 # INBOX is case-insensitive
+  rc=$?
+  [ $rc -eq 2 ] && grep -q "not the mailbox read" "$work/r5.out"
+  verdict imap-move-to-the-mailbox-itself-refused $? "rc=$rc $(cat "$work/r5.out")"
   echo wrong >"$work/pw-wrong" && chmod 600 "$work/pw-wrong"
   import --password-file "$work/pw-wrong" "$url" >"$work/r5.out" 2>&1
   rc=$?
