@@ -117,4 +117,10 @@ std::string last_day_at(UnixTime at);
 Evaluation evaluate(pqxx::connection_base& conn, UnixTime at,
                     const std::vector<std::string>& domains, const Thresholds& t);
 
+// Writes the evaluation to tlsrpt.alert_evaluations and tlsrpt.recorded_alerts (the
+// tlsrpt.current_alerts view reads the latest) in one transaction, and drops evaluations
+// older than seven days; returns the evaluation's id. domains: the --domain list it covered.
+std::int64_t record(pqxx::connection_base& conn, const Evaluation& e,
+                    const std::vector<std::string>& domains);
+
 } // namespace tlsrpt::store::alerts

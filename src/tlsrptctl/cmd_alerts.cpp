@@ -1,9 +1,11 @@
 // cmd_alerts.cpp: `tlsrptctl alerts [--db C] [--json] [--textfile PATH] [--since T]
-// [--domain D]... [thresholds]`: evaluates the alert rules of store/alerts.hpp over the stored
-// reports and prints them (alerts_output.hpp). Exit status after the Nagios plugin convention:
-// 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad usage, the database unreachable or unmigrated, the
-// textfile not written). --textfile writes the Prometheus form atomically (a temporary file in
-// the same directory, renamed) and prints only the status line, unless --json.
+// [--domain D]... [--record] [thresholds]`: evaluates the alert rules of store/alerts.hpp over the
+// stored reports and prints them (alerts_output.hpp). Exit status after the Nagios plugin
+// convention: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad usage, the database unreachable or
+// unmigrated, the textfile not written). --textfile writes the Prometheus form atomically (a
+// temporary file in the same directory, renamed) and prints only the status line, unless --json.
+// --record also writes the evaluation to the database (tlsrpt.current_alerts, the dashboard's alert
+// table).
 #include "alerts_output.hpp"
 #include "cmd_store.hpp"
 
@@ -74,11 +76,12 @@ const std::vector<Threshold>& threshold_options() {
 std::string usage() {
     std::string out =
         "usage: tlsrptctl alerts [--db CONNINFO] [--json] [--textfile PATH] [--since TIME]\n"
-        "                        [--domain D]... [THRESHOLD OPTIONS]\n"
+        "                        [--domain D]... [--record] [THRESHOLD OPTIONS]\n"
         "  --since TIME   evaluate as at TIME (RFC 3339 date-time, or YYYY-MM-DD for its 00:00\n"
         "                 UTC; default now): the last day is the UTC day before TIME's\n"
         "  --domain D     only this policy domain (repeatable; default every domain seen)\n"
         "  --textfile P   write Prometheus gauges to P atomically, print only the status line\n"
+        "  --record       store the evaluation in the database (view tlsrpt.current_alerts)\n"
         "exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\nthresholds:\n";
     for (const Threshold& t : threshold_options())
         out += "  --" + std::string(t.name) + std::string(18 - std::strlen(t.name), ' ') + t.help +
@@ -91,6 +94,7 @@ struct Extracted {
     Args rest;
     std::vector<std::string> domains;
     bool json = false;
+    bool record = false;
     bool ok = true;
 };
 
@@ -99,6 +103,8 @@ Extracted extract(const Args& args) {
     for (std::size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--json") {
             out.json = true;
+        } else if (args[i] == "--record") {
+            out.record = true;
         } else if (args[i] == "--domain") { // stored domains are normalized: so are these
             if (i + 1 >= args.size())
                 out.ok = false;
@@ -208,6 +214,7 @@ int cmd_alerts(const Args& args) {
         if (!schema_ready(tlsrpt::store::schema_version(*conn)))
             return unknown("database schema not migrated", x.json);
         result = al::evaluate(*conn, *at, x.domains, *thresholds);
+        if (x.record) al::record(*conn, result, x.domains);
     } catch (...) {
         db_failure("alerts");
         return unknown("database unavailable", x.json);

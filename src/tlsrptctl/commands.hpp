@@ -17,5 +17,6 @@ int cmd_db(const Args& args);
 int cmd_rejected(const Args& args);
 int cmd_dkim(const Args& args);
 int cmd_alerts(const Args& args);
+int cmd_digest(const Args& args);
 
 } // namespace tlsrptctl

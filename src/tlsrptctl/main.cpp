@@ -25,7 +25,12 @@ Commands:
                                success rate, failures
   alerts [--db CONNINFO] [--json] [--textfile PATH] [--since TIME] [--domain D]...
                                evaluate the alert rules over the stored reports (exit status
-                               0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; --help: thresholds)
+                               0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; --help: thresholds;
+                               --record: store them for the dashboard)
+  digest [--db CONNINFO] [--days N] [--domain D]... [--html FILE] [--mail-to ADDR]...
+         [--only-failures]     the daily digest: per policy domain sessions, success rate and
+                               its change, failures, reporters, charts, the alerts; as text,
+                               an HTML page, or a mail through sendmail -t (--help: all options)
   db migrate [--db CONNINFO]   create or upgrade the tlsrpt schema
   db status [--db CONNINFO]    show the schema version
   db prune --older-than DAYS [--rejected] [--db CONNINFO]
@@ -66,6 +71,7 @@ int main(int argc, char** argv) {
         if (cmd == "rejected") return tlsrptctl::cmd_rejected(args);
         if (cmd == "dkim") return tlsrptctl::cmd_dkim(args);
         if (cmd == "alerts") return tlsrptctl::cmd_alerts(args);
+        if (cmd == "digest") return tlsrptctl::cmd_digest(args);
     } catch (const std::exception& e) {
         std::cerr << "tlsrptctl " << cmd << ": " << e.what() << "\n";
         return 1;
