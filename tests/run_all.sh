@@ -81,6 +81,11 @@ ninja -C build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1
   meson test -C build-asan --print-errorlogs --num-processes 2 --timeout-multiplier 4
 count_meson build-asan
 
+log "the Grafana dashboard's queries and tlsrptctl digest on generated reports"
+counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/dashboard/run.sh
+[ "$counted" -ge 39 ]
+record "dashboard suite ran all its checks ($counted)" $?
+
 if [ -x tests/e2e/run.sh ]; then
   log "end to end: Postfix + tlsrpt-milter + PostgreSQL"
   counted_lines bash tests/e2e/run.sh
