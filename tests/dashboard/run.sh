@@ -36,16 +36,28 @@ python3 "$here/check_dashboard.py" "$src/contrib/grafana/tlsrpt.json" "$db" 2026
 python3 "$src/contrib/grafana/make_dashboard.py" | diff -q - "$src/contrib/grafana/tlsrpt.json" >/dev/null
 check dashboard-json-is-generated-from-make-dashboard $? "run contrib/grafana/make_dashboard.py > contrib/grafana/tlsrpt.json"
 
+# the mail goes to sendmail -t -oi: here a stand-in that keeps what it was given (Postfix
+# delivering it to a mailbox is checked by tests/e2e/run.sh, where a Postfix runs)
+printf '#!/bin/sh\necho "$@" >"%s/sent.args"\ncat >"%s/sent.eml"\n' "$work" "$work" >"$work/sendmail"
+chmod 755 "$work/sendmail"
 "$ctl" digest --db "$db" --days 7 --last-day "$last" --html "$work/digest.html" \
-  --eml "$work/digest.eml" --mail-to ops@example.test --mail-from tlsrpt@example.test >"$work/digest.log" 2>&1
+  --eml "$work/digest.eml" --mail-to ops@example.test --mail-from tlsrpt@example.test \
+  --sendmail "$work/sendmail" >"$work/digest.log" 2>&1
 check digest-written $? "$(tail -n 3 "$work/digest.log")"
+check digest-handed-to-sendmail-t "$(grep -q -- '-t' "$work/sent.args" && cmp -s "$work/sent.eml" "$work/digest.eml"; echo $?)" "args: $(cat "$work/sent.args" 2>/dev/null)"
 python3 "$here/check_digest.py" "$work/digest.html" "$work/digest.eml" "$db" "$first" "$last"
 [ $? = 0 ] || failed=1
-# GMime (the library's container stage) reads the mail's structure: two parts, neither a report
+# GMime (the library's container stage) reads the mail's structure: the multipart and its two
+# parts, none a report
 out=$("$ctl" parse "$work/digest.eml" 2>&1)
-check digest-mail-read-by-gmime "$([[ $out == *"among 2 MIME part(s): text/plain, text/html"* ]]; echo $?)" "$out"
-"$ctl" digest --db "$db" --days 1 --last-day 2026-10-01 --only-failures --eml "$work/none.eml" >/dev/null 2>&1
+check digest-mail-read-by-gmime "$([[ $out == *"among 3 MIME part(s): text/plain, text/html"* ]]; echo $?)" "$out"
+# quiet.example had no failure and no alert: nothing is written (a day with failures is)
+"$ctl" digest --db "$db" --days 1 --last-day "$last" --domain quiet.example --only-failures \
+  --eml "$work/none.eml" >/dev/null 2>&1
 check digest-only-failures-sends-nothing-when-clean "$([ $? = 0 ] && [ ! -e "$work/none.eml" ]; echo $?)" "wrote $work/none.eml"
+"$ctl" digest --db "$db" --days 1 --last-day "$last" --domain shop.example --only-failures \
+  --eml "$work/some.eml" >/dev/null 2>&1
+check digest-only-failures-sends-failures "$([ $? = 0 ] && [ -s "$work/some.eml" ]; echo $?)" "nothing written"
 
 # a picture of the page, as a mail client would show it
 if command -v chromium >/dev/null; then

@@ -198,6 +198,17 @@ check_plain_untouched() {
   verdict plain-message-untouched $? "reply '$r'"
 }
 
+# The daily digest of what this run stored, mailed with `tlsrptctl digest --mail-to` through
+# Postfix's sendmail -t to a local user: it arrives as multipart/alternative.
+check_digest_mail() {
+  "$ctl" digest --db "$(conninfo "$db")" --days 3650 --last-day 2030-12-31 \
+    --mail-to alice@example.test --mail-from tlsrpt-digest@example.test >"$work/digest.log" 2>&1
+  local rc=$?
+  [ $rc -eq 0 ] && wait_for 20 mailbox_has alice "Subject: [TLS-RPT" &&
+    mailbox_has alice "Content-Type: multipart/alternative" && mailbox_has alice "From: tlsrpt-digest@example.test"
+  verdict digest-mailed-through-postfix $? "rc=$rc $(tail -n 2 "$work/digest.log")"
+}
+
 check_oversize() {
   python3 "$here/mail.py" plain --size 1500000 >"$work/big.eml"
   local r
@@ -427,6 +438,7 @@ main() {
   check_duplicate
   check_plain_untouched
   check_oversize
+  check_digest_mail
   check_invalid
   check_require_dkim
   check_dkim
