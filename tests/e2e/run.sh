@@ -201,12 +201,13 @@ check_plain_untouched() {
 # The daily digest of what this run stored, mailed with `tlsrptctl digest --mail-to` through
 # Postfix's sendmail -t to a local user: it arrives as multipart/alternative.
 check_digest_mail() {
-  "$ctl" digest --db "$(conninfo "$db")" --days 3650 --last-day 2030-12-31 \
+  "$ctl" digest --db "$(conninfo "$db")" --days 3650 --last-day 2030-12-31 --eml "$work/digest.eml" \
     --mail-to alice@example.test --mail-from tlsrpt-digest@example.test >"$work/digest.log" 2>&1
-  local rc=$?
-  [ $rc -eq 0 ] && wait_for 20 mailbox_has alice "Subject: [TLS-RPT" &&
-    mailbox_has alice "Content-Type: multipart/alternative" && mailbox_has alice "From: tlsrpt-digest@example.test"
-  verdict digest-mailed-through-postfix $? "rc=$rc $(tail -n 2 "$work/digest.log")"
+  local rc=$? id
+  id=$(sed -n 's/^Message-I[Dd]: *//p' "$work/digest.eml" | tr -d '\r' | head -n 1)
+  [ $rc -eq 0 ] && [ -n "$id" ] && wait_for 20 mailbox_has alice "$id" &&
+    mailbox_has alice "multipart/alternative"
+  verdict digest-mailed-through-postfix $? "rc=$rc id=$id $(tail -n 2 "$work/digest.log")"
 }
 
 check_oversize() {
