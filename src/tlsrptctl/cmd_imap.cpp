@@ -32,14 +32,23 @@ const char* imap_usage =
     "usage: tlsrptctl import [--db CONNINFO] [--require-dkim] [--resolver R] [--trust-anchor F]\n"
     "         [--password-file FILE] [--ca-file FILE] [--insecure-plaintext]\n"
     "         [--move-to FOLDER] [--rejected-to FOLDER] [--expunge]\n"
-    "         [--watch [--interval 5m]] imaps://USER@HOST[:PORT]/MAILBOX\n"
+    "         [--watch [--interval 5m]] [--max-messages N] imaps://USER@HOST[:PORT]/MAILBOX\n"
     "  imap://... upgrades with STARTTLS (required unless --insecure-plaintext); the password\n"
     "  comes from --password-file (mode 0600), TLSRPT_IMAP_PASSWORD or ~/.netrc, never the URL.\n"
     "  Stored (or already stored) messages go to --move-to (tlsrpt/processed; --expunge:\n"
     "  deleted), unusable ones are quarantined and go to --rejected-to (tlsrpt/rejected), the\n"
-    "  ones that failed for now stay. --watch polls every --interval (30s, 5m, 1h).\n";
+    "  ones that failed for now stay. --watch polls every --interval (30s, 5m, 1h).\n"
+    "  --max-messages N: at most N messages a pass (the oldest), for a large backlog.\n";
 
 std::atomic<bool> g_stop{false};
+
+// A count of at least 1, or nullopt.
+std::optional<std::size_t> parse_count(const std::string& text) {
+    std::size_t n = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n == 0) return std::nullopt;
+    return n;
+}
 
 // Two mailbox names that are one folder: equal, or both INBOX, which is case-insensitive
 // (RFC 9051 §5.1); '/' and '.' both read as the hierarchy delimiter the server may use.
@@ -155,7 +164,8 @@ int cmd_import_imap(const Args& arguments) {
     const bool expunge = take_flag(args, "--expunge");
     const bool watching = take_flag(args, "--watch");
     std::vector<std::string> names = dkim_option_names();
-    for (const char* n : {"password-file", "ca-file", "move-to", "rejected-to", "interval"})
+    for (const char* n :
+         {"password-file", "ca-file", "move-to", "rejected-to", "interval", "max-messages"})
         names.emplace_back(n);
     const auto opts = parse_options(args, names, "import");
     if (!opts) return 2;
@@ -184,6 +194,14 @@ int cmd_import_imap(const Args& arguments) {
     mo.expunge = expunge;
     mo.max_size = tlsrpt::Limits{}.max_message_size;
     mo.log_each = watching;
+    if (const std::string m = value(*opts, "max-messages"); !m.empty()) {
+        const auto n = parse_count(m);
+        if (!n) {
+            std::cerr << "tlsrptctl import: --max-messages wants a number from 1\n";
+            return 2;
+        }
+        mo.max_messages = *n;
+    }
     for (const std::string* f : {&mo.move_to, &mo.rejected_to})
         if (!imap::quote(*f) || same_mailbox(*f, target.target->mailbox)) {
             std::cerr << "tlsrptctl import: folder '" << *f

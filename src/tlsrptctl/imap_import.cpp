@@ -27,20 +27,19 @@ PassResult MailboxImporter::pass(Session& session, const std::atomic<bool>& stop
             return result;
     if (result.status = session.ensure_folder(options_.rejected_to); !result.status.ok())
         return result;
-    std::vector<Uid> uids;
-    if (result.status = session.search(uids); !result.status.ok()) return result;
     std::map<Uid, std::uint64_t> sizes;
-    if (result.status = session.sizes(uids, sizes); !result.status.ok()) return result;
+    if (result.status = session.list(sizes); !result.status.ok()) return result;
+    // the oldest first; past --max-messages the rest wait for the next run
+    const std::size_t todo =
+        options_.max_messages > 0 ? std::min(options_.max_messages, sizes.size()) : sizes.size();
     std::size_t done = 0, fetch_failures = 0;
-    for (const Uid uid : uids) {
-        if (stop) break;
+    for (const auto& [uid, size] : sizes) {
+        if (stop || done == todo) break;
         progress_.show(session.mailbox() + ": " + std::to_string(done++) + "/" +
-                       std::to_string(uids.size()) + " messages");
-        const auto size = sizes.find(uid);
-        if (size == sizes.end()) continue; // expunged by another client since the search
+                       std::to_string(todo) + " messages");
         ++result.counts.messages;
         result.fetch_failed = false;
-        result.status = handle(session, uid, size->second, result);
+        result.status = handle(session, uid, size, result);
         // one message the server will not hand out (a NO for it) is left for the next pass and
         // the others still come; three in a row: the session is broken, the pass ends
         if (!result.status.ok() && result.fetch_failed && ++fetch_failures < 3) {

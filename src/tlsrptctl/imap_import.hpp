@@ -20,9 +20,10 @@ namespace tlsrptctl::imap {
 struct MailboxOptions {
     std::string move_to = "tlsrpt/processed";
     std::string rejected_to = "tlsrpt/rejected";
-    bool expunge = false;     // delete stored messages instead of moving them
-    std::size_t max_size = 0; // bytes; larger messages are refused unread
-    bool log_each = false;    // one line per message on standard error (--watch)
+    bool expunge = false;         // delete stored messages instead of moving them
+    std::size_t max_size = 0;     // bytes; larger messages are refused unread
+    bool log_each = false;        // one line per message on standard error (--watch)
+    std::size_t max_messages = 0; // --max-messages: at most this many a pass; 0: all
 };
 
 struct PassCounts {

@@ -193,29 +193,7 @@ std::string with_delimiter(std::string_view name, char delimiter) {
     return out;
 }
 
-std::optional<std::vector<Uid>> parse_search(std::string_view response) {
-    std::vector<Uid> uids;
-    bool bad = false;
-    for_each_line(response, [&](std::string_view line) {
-        const auto rest = untagged(line, "SEARCH");
-        if (!rest) return;
-        for (std::string_view w : words(*rest)) {
-            if (w.front() == '(') break; // RFC 7162 (MODSEQ n) at the end
-            const auto u = number<Uid>(w);
-            if (!u || *u == 0) {
-                bad = true;
-                return;
-            }
-            uids.push_back(*u);
-        }
-    });
-    if (bad) return std::nullopt;
-    std::sort(uids.begin(), uids.end());
-    uids.erase(std::unique(uids.begin(), uids.end()), uids.end());
-    return uids;
-}
-
-std::map<Uid, std::uint64_t> parse_sizes(std::string_view response) {
+std::map<Uid, std::uint64_t> parse_sizes(std::string_view response, bool skip_deleted) {
     std::map<Uid, std::uint64_t> out;
     for_each_line(response, [&](std::string_view line) {
         if (line.substr(0, 2) != "* ") return;
@@ -225,7 +203,16 @@ std::map<Uid, std::uint64_t> parse_sizes(std::string_view response) {
             return;
         const auto head = words(line.substr(2, open - 2));
         if (head.size() != 2 || !tlsrpt::iequals(head[1], "FETCH")) return;
-        const auto items = words(line.substr(open + 1, close - open - 1));
+        const std::string_view inner = line.substr(open + 1, close - open - 1);
+        if (skip_deleted) {
+            const std::size_t flags = tlsrpt::to_lower(inner).find("flags (");
+            const std::size_t end = flags == std::string::npos ? flags : inner.find(')', flags);
+            if (end != std::string_view::npos &&
+                tlsrpt::to_lower(inner.substr(flags, end - flags)).find("\\deleted") !=
+                    std::string::npos)
+                return;
+        }
+        const auto items = words(inner);
         std::optional<Uid> uid;
         std::optional<std::uint64_t> size;
         for (std::size_t i = 0; i + 1 < items.size(); ++i) {
@@ -234,6 +221,19 @@ std::map<Uid, std::uint64_t> parse_sizes(std::string_view response) {
                 size = number<std::uint64_t>(items[i + 1]);
         }
         if (uid && size && *uid != 0) out[*uid] = *size;
+    });
+    return out;
+}
+
+std::optional<std::uint64_t> parse_status_messages(std::string_view response) {
+    std::optional<std::uint64_t> out;
+    for_each_line(response, [&](std::string_view line) {
+        if (out || !untagged(line, "STATUS")) return;
+        const std::size_t open = line.rfind('(');
+        if (open == std::string_view::npos) return;
+        const auto items = words(line.substr(open + 1, line.find(')', open) - open - 1));
+        for (std::size_t i = 0; i + 1 < items.size(); ++i)
+            if (tlsrpt::iequals(items[i], "MESSAGES")) out = number<std::uint64_t>(items[i + 1]);
     });
     return out;
 }
@@ -280,20 +280,6 @@ bool has_list_line(std::string_view response) {
     for_each_line(response,
                   [&](std::string_view line) { found = found || untagged(line, "LIST"); });
     return found;
-}
-
-std::string uid_set(const std::vector<Uid>& uids) {
-    std::string out;
-    for (std::size_t i = 0; i < uids.size();) {
-        std::size_t j = i;
-        while (j + 1 < uids.size() && uids[j + 1] == uids[j] + 1)
-            ++j;
-        if (!out.empty()) out += ',';
-        out += std::to_string(uids[i]);
-        if (j > i) out += ":" + std::to_string(uids[j]);
-        i = j + 1;
-    }
-    return out;
 }
 
 } // namespace tlsrptctl::imap

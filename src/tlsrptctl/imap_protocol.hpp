@@ -1,7 +1,7 @@
 // imap_protocol.hpp: the pure parts of reading a mailbox over IMAP (RFC 9051, RFC 3501) for
 // `tlsrptctl import imaps://`: the mailbox URL (RFC 5092 in its plain form), quoting of
 // mailbox names, and the untagged responses libcurl hands back for the commands sent as
-// CURLOPT_CUSTOMREQUEST (SEARCH, FETCH RFC822.SIZE, LIST, CAPABILITY). No I/O here, so each
+// CURLOPT_CUSTOMREQUEST (STATUS, FETCH, LIST, CAPABILITY). No I/O here, so each
 // rule is a table row in tests/tlsrptctl/test_imap_protocol.cpp.
 #pragma once
 
@@ -47,12 +47,12 @@ std::optional<std::string> quote(std::string_view mailbox);
 // `name` written with '/' between levels, in the server's hierarchy delimiter (LIST "" "").
 std::string with_delimiter(std::string_view name, char delimiter);
 
-// The UIDs of the "* SEARCH ..." lines in `response` (RFC 9051 §7.3.4 / RFC 3501 §7.2.5),
-// sorted and unique; nullopt when a SEARCH line holds something that is no UID.
-std::optional<std::vector<Uid>> parse_search(std::string_view response);
+// UID -> RFC822.SIZE from the "* N FETCH (... UID u ... RFC822.SIZE s ...)" lines; with
+// skip_deleted, lines whose FLAGS hold \Deleted are left out.
+std::map<Uid, std::uint64_t> parse_sizes(std::string_view response, bool skip_deleted = false);
 
-// UID -> RFC822.SIZE from the "* N FETCH (... UID u ... RFC822.SIZE s ...)" lines.
-std::map<Uid, std::uint64_t> parse_sizes(std::string_view response);
+// n of "MESSAGES n" in a "* STATUS mailbox (...)" line; nullopt without one.
+std::optional<std::uint64_t> parse_status_messages(std::string_view response);
 
 // The capability names (upper case) of the "* CAPABILITY ..." lines.
 std::set<std::string> parse_capabilities(std::string_view response);
@@ -63,8 +63,5 @@ std::optional<char> parse_list_delimiter(std::string_view response);
 
 // True when `response` has at least one "* LIST" line (LIST "" "name": the folder exists).
 bool has_list_line(std::string_view response);
-
-// A compact UID set (RFC 9051 §9 sequence-set) of `uids` (sorted): "1:3,7,9:10".
-std::string uid_set(const std::vector<Uid>& uids);
 
 } // namespace tlsrptctl::imap

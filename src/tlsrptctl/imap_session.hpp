@@ -2,9 +2,9 @@
 // libcurl (its IMAP support: login, STARTTLS, SELECT, literals; every other command is sent as
 // CURLOPT_CUSTOMREQUEST). TLS is verified against the system's CAs or --ca-file; imap:// must
 // upgrade with STARTTLS unless insecure_plaintext. All UIDs are used with the UIDVALIDITY read
-// at search time (RFC 9051 §2.3.1.1): when it changed, the command fails instead of touching
-// another message. Expected failures are values: each call answers ok, temporary (the network,
-// the server busy: try again) or permanent (login, certificate, no such mailbox).
+// when the mailbox is listed (RFC 9051 §2.3.1.1): when it changed, the command fails instead of
+// touching another message. Expected failures are values: each call answers ok, temporary (the
+// network, the server busy: try again) or permanent (login, certificate, no such mailbox).
 #pragma once
 
 #include "imap_credentials.hpp"
@@ -54,11 +54,12 @@ class Session {
     // permanent when the mailbox does not exist.
     Status open();
 
-    // UID SEARCH UNDELETED in the mailbox: the messages to read, sorted.
-    Status search(std::vector<Uid>& uids);
-
-    // RFC822.SIZE of each of `uids` (UID FETCH ... (UID RFC822.SIZE)).
-    Status sizes(const std::vector<Uid>& uids, std::map<Uid, std::uint64_t>& out);
+    // The messages to read, UID -> RFC822.SIZE, those flagged \Deleted left out: FETCH of
+    // sequence ranges of kListChunk messages (UID FLAGS RFC822.SIZE), so that no answer grows
+    // with the mailbox (libcurl caps one at 300 KiB as it counts: one UID SEARCH of a few
+    // thousand messages is over it). A message expunged meanwhile by another client may shift one
+    // out of this listing: it is in the next.
+    Status list(std::map<Uid, std::uint64_t>& out);
 
     // The whole message (BODY[]), at most `cap` bytes: more aborts the transfer (too_large).
     Fetched fetch(Uid uid, std::size_t cap);
@@ -78,6 +79,7 @@ class Session {
     struct Curl; // the libcurl handle and its callbacks' state (imap_session.cpp)
 
   private:
+    void configure(); // every libcurl option of the handle
     Status perform(const std::string& path, const std::string& command, std::string& out,
                    std::size_t cap = 64u << 20);
     Status command(const std::string& command, std::string& out);

@@ -355,6 +355,24 @@ check_require_dkim() {
 }
 
 # --watch picks up a message delivered after it started, and SIGTERM ends it.
+# A mailbox of 25,000 messages: the listing comes in bounded pieces (one UID SEARCH answer would
+# be over libcurl's 300 KiB cap), and --max-messages takes the oldest few of a large backlog.
+check_big_mailbox() {
+  local big=$maildir/.Big
+  mkdir -p "$big"/{cur,new,tmp}
+  python3 - "$big/cur" <<'PY'
+import sys
+for i in range(25000):
+    with open(f"{sys.argv[1]}/1700000000.{i}.test:2,S", "w") as f:
+        f.write(f"X-Test-Name: big-{i}\r\nFrom: a@b.example\r\nSubject: backlog {i}\r\n\r\nnot a report\r\n")
+PY
+  chown -R dovecot:dovecot "$big"
+  import --max-messages 3 "imaps://tlsrpt@127.0.0.1:$IMAPS/Big" >"$work/big.out" 2>"$work/big.err"
+  local rc=$?
+  [ $rc -le 1 ] && grep -q "; messages 3: " "$work/big.out" && [ "$(count Big)" -eq 24997 ]
+  verdict imap-25000-messages-listed-max-messages-3 $? "rc=$rc left $(count Big) $(cat "$work/big.out") $(tail -n 2 "$work/big.err")"
+}
+
 check_watch() {
   import_bg "$work/watch.out" "$work/watch.err" --watch --interval 1s "$url"
   local w=$imp
@@ -393,5 +411,6 @@ check_database_down
 check_killed
 check_refusals
 check_require_dkim
+check_big_mailbox
 check_watch
 [ "$failures" -eq 0 ]
