@@ -4,9 +4,8 @@
 #define BOOST_TEST_MODULE inflate_stream
 #include <boost/test/unit_test.hpp>
 
+#include "test_support.hpp"
 #include "tlsrpt/inflate_stream.hpp"
-
-#include <zlib.h>
 
 #include <string>
 
@@ -16,17 +15,7 @@ using State = InflateStream::State;
 namespace {
 
 std::string gzip(const std::string& in) {
-    z_stream s{};
-    deflateInit2(&s, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    std::string out(deflateBound(&s, in.size()) + 64, '\0');
-    s.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    s.avail_in = static_cast<uInt>(in.size());
-    s.next_out = reinterpret_cast<Bytef*>(out.data());
-    s.avail_out = static_cast<uInt>(out.size());
-    deflate(&s, Z_FINISH);
-    out.resize(s.total_out);
-    deflateEnd(&s);
-    return out;
+    return test::gzip(in, 9); // test_support.hpp's, at the level these inputs were made with
 }
 
 // Feeds `body` in pieces of `step` bytes; the state after finish().
