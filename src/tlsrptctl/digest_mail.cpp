@@ -25,10 +25,15 @@ template <typename T> struct GUnref {
 };
 template <typename T> using GPtr = std::unique_ptr<T, GUnref<T>>;
 
+// The body's UTF-8 bytes as they are (g_mime_text_part_set_text would pick a charset of its
+// own, iso-8859-1 for "Café", and re-encode), declared utf-8, quoted-printable on the wire.
 GMimeTextPart* text_part(const char* subtype, const std::string& body) {
     GMimeTextPart* part = g_mime_text_part_new_with_subtype(subtype);
+    GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(body.data(), body.size()));
+    GPtr<GMimeDataWrapper> content(
+        g_mime_data_wrapper_new_with_stream(stream.get(), GMIME_CONTENT_ENCODING_DEFAULT));
+    g_mime_part_set_content(GMIME_PART(part), content.get());
     g_mime_text_part_set_charset(part, "utf-8");
-    g_mime_text_part_set_text(part, body.c_str());
     g_mime_part_set_content_encoding(GMIME_PART(part), GMIME_CONTENT_ENCODING_QUOTEDPRINTABLE);
     return part;
 }

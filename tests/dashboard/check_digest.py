@@ -81,6 +81,9 @@ def main():
           f"{msg.get_content_type()} {parts}")
     html_part = msg.get_body(preferencelist=("html",))
     text_part = msg.get_body(preferencelist=("plain",))
+    check("digest-mail-parts-utf-8",
+          all(part.get_content_charset() == "utf-8" for part in msg.iter_parts()),
+          str([part.get_content_charset() for part in msg.iter_parts()]))
     check("digest-mail-html-is-the-page",
           html_part is not None and html_part.get_content().strip() == page.strip())
     text = text_part.get_content() if text_part is not None else ""

@@ -12,7 +12,7 @@ import random
 import sys
 
 REPORTERS = [  # organization-name, contact-info
-    ("Google Inc.", "smtp-tls-reporting@google.example"),
+    ("Google Inc. – Zürich", "smtp-tls-reporting@google.example"),  # not ASCII: the charset
     ("Microsoft Corporation", "tlsrpt@microsoft.example"),
     ("Small MTA", "postmaster@small-mta.test"),
 ]
