@@ -91,3 +91,18 @@ BOOST_AUTO_TEST_CASE(printable_for_terminals) {
     BOOST_TEST(printable("a\r\nb\tc") == "a??b?c");
     BOOST_TEST(printable("a\r\nb\tc\x1b", true) == "a\r\nb\tc?");
 }
+
+// Bidi overrides and invisible characters cannot disguise a name (UAX #9, CVE-2021-42574);
+// other non-ASCII text passes as it is.
+BOOST_AUTO_TEST_CASE(printable_hides_no_reordering_or_invisible_characters) {
+    BOOST_TEST(printable("evil\xE2\x80\xAEmoc.elpmaxe") == "evil?moc.elpmaxe"); // U+202E RLO
+    BOOST_TEST(printable("ex\xE2\x80\x8B"
+                         "ample") == "ex?ample"); // U+200B ZWSP
+    BOOST_TEST(printable("a\xE2\x81\xA6"
+                         "b\xE2\x81\xA9") == "a?b?"); // U+2066, U+2069
+    BOOST_TEST(printable("\xEF\xBB\xBF"
+                         "bom") == "?bom");                     // U+FEFF
+    BOOST_TEST(printable("line\xE2\x80\xA8sep") == "line?sep"); // U+2028
+    BOOST_TEST(printable("Z\xC3\xBCrich \xE2\x80\x93 \xE6\x97\xA5") ==
+               "Z\xC3\xBCrich \xE2\x80\x93 \xE6\x97\xA5"); // ü, en dash, CJK kept
+}

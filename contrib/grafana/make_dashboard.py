@@ -11,27 +11,44 @@ import json
 
 DS = {"type": "postgres", "uid": "${DS_POSTGRES}"}
 
+# "All" of a variable is its allValue '*' (Grafana puts a custom all value in as it is), so a
+# query filters on nothing instead of on a list of every value: reports can name any number of
+# domains, and a list of thousands would slow every panel.
+ALL = "'*'"
+
+
+def among(column, variable):
+    return f"({ALL} IN (${variable}) OR {column} IN (${variable}))"
+
+
+FILTERS = " AND ".join([among("policy_domain", "domain"), among("policy_type", "policy_type"),
+                        among("reporter", "reporter")])
+
 # Each session once: per report, day and domain the row of the lowest type_rank among the
 # policy types selected (report_sessions, migration 007).
 SESSIONS = """(SELECT DISTINCT ON (report_pk, day, policy_domain) day, policy_domain, successful, failed
   FROM tlsrpt.report_sessions
-  WHERE $__timeFilter(day) AND policy_domain IN ($domain) AND policy_type IN ($policy_type)
-    AND reporter IN ($reporter)
+  WHERE $__timeFilter(day) AND """ + FILTERS + """
   ORDER BY report_pk, day, policy_domain, type_rank) s"""
 
-# Each failed session once: per report the largest count over the policy types selected.
-FAILURES = """(SELECT report_pk, day, policy_domain, result_type, sending_mta_ip,
-       receiving_mx_hostname, max(sessions) AS sessions
-  FROM tlsrpt.failure_sessions
-  WHERE $__timeFilter(day) AND policy_domain IN ($domain) AND policy_type IN ($policy_type)
-    AND reporter IN ($reporter)
-  GROUP BY 1, 2, 3, 4, 5, 6) f"""
+# Each failed session once: per report, day and domain the failures of the policy type that
+# represents its sessions among the types selected (the lowest type_rank, as in SESSIONS), so
+# the breakdowns add up to the failed sessions of the totals.
+FAILURES = """(SELECT f.day, f.policy_domain, f.result_type, f.sending_mta_ip,
+       f.receiving_mx_hostname, f.sessions
+  FROM tlsrpt.failure_sessions f
+  JOIN (SELECT DISTINCT ON (report_pk, day, policy_domain) report_pk, day, policy_domain, policy_type
+        FROM tlsrpt.report_sessions
+        WHERE $__timeFilter(day) AND """ + FILTERS + """
+        ORDER BY report_pk, day, policy_domain, type_rank) t
+    ON t.report_pk = f.report_pk AND t.day = f.day AND t.policy_domain = f.policy_domain
+   AND t.policy_type = f.policy_type) f"""
 
 PANELS = [
     # (title, type, width, height, format, sql, extra fieldConfig / options)
     ("Reports stored", "stat", 6, 4, "table",
      "SELECT count(*) AS reports FROM tlsrpt.reports\n"
-     "WHERE $__timeFilter((start_datetime AT TIME ZONE 'UTC')::date) AND reporter IN ($reporter)", {}),
+     "WHERE $__timeFilter((start_datetime AT TIME ZONE 'UTC')::date) AND " + among("reporter", "reporter"), {}),
     ("Policy domains", "stat", 6, 4, "table",
      "SELECT count(DISTINCT policy_domain) AS domains FROM " + SESSIONS, {}),
     ("Success rate", "stat", 6, 4, "table",
@@ -51,7 +68,7 @@ PANELS = [
      "FROM " + FAILURES + "\nGROUP BY 1, 2 ORDER BY 1", {"stacked": True}),
     ("Alerts (tlsrptctl alerts --record)", "table", 12, 8, "table",
      "SELECT severity, rule, policy_domain, reporter, since, last_day, figures, hint, rfc,\n"
-     "  evaluated_at FROM tlsrpt.current_alerts WHERE policy_domain IN ($domain)", {}),
+     "  evaluated_at FROM tlsrpt.current_alerts WHERE " + among("policy_domain", "domain"), {}),
     ("Top failing sending MTA, MX host and result type", "table", 12, 8, "table",
      "SELECT sending_mta_ip, receiving_mx_hostname, result_type, sum(sessions) AS sessions\n"
      "FROM " + FAILURES + "\nGROUP BY 1, 2, 3 ORDER BY 4 DESC, 1, 2, 3 LIMIT 25", {}),
@@ -59,18 +76,26 @@ PANELS = [
      "SELECT organization_name, reporter, min(day) AS first_seen, max(day) AS last_seen,\n"
      "  sum(reports) AS reports,\n"
      "  round(100.0 * sum(authenticated_reports) / sum(reports), 1) AS authenticated_percent\n"
-     "FROM tlsrpt.daily_reporters WHERE $__timeFilter(day) AND reporter IN ($reporter)\n"
+     "FROM tlsrpt.daily_reporters WHERE $__timeFilter(day) AND " + among("reporter", "reporter") + "\n"
      "GROUP BY 1, 2 ORDER BY reports DESC, 1", {}),
     ("Quirks per reporter (deviations from RFC 8460)", "table", 12, 8, "table",
      "SELECT organization_name, quirk, sum(reports) AS reports\n"
-     "FROM tlsrpt.daily_quirks WHERE $__timeFilter(day) AND reporter IN ($reporter)\n"
+     "FROM tlsrpt.daily_quirks WHERE $__timeFilter(day) AND " + among("reporter", "reporter") + "\n"
      "GROUP BY 1, 2 ORDER BY 3 DESC, 1, 2", {}),
 ]
 
-VARIABLES = [  # name, label, query
-    ("domain", "Policy domain", "SELECT DISTINCT policy_domain FROM tlsrpt.policies ORDER BY 1"),
-    ("policy_type", "Policy type", "SELECT DISTINCT policy_type FROM tlsrpt.policies ORDER BY 1"),
-    ("reporter", "Reporter", "SELECT DISTINCT reporter FROM tlsrpt.reports ORDER BY 1"),
+# name, label, query: the values seen in the time range, the busiest first and at most a few
+# hundred (Grafana sorts them by name), so the drop-down stays usable whatever reports name.
+VARIABLES = [
+    ("domain", "Policy domain",
+     "SELECT policy_domain FROM tlsrpt.daily_sessions WHERE $__timeFilter(day)\n"
+     "GROUP BY 1 ORDER BY sum(successful + failed) DESC, 1 LIMIT 500"),
+    ("policy_type", "Policy type",
+     "SELECT policy_type FROM tlsrpt.policies WHERE $__timeFilter(day)\n"
+     "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 20"),
+    ("reporter", "Reporter",
+     "SELECT reporter FROM tlsrpt.daily_reporters WHERE $__timeFilter(day)\n"
+     "GROUP BY 1 ORDER BY sum(reports) DESC, 1 LIMIT 200"),
 ]
 
 
@@ -110,7 +135,8 @@ def panels():
 
 def variables():
     return [{"name": n, "label": label, "type": "query", "datasource": DS, "query": q,
-             "definition": q, "multi": True, "includeAll": True, "refresh": 1, "sort": 1,
+             "definition": q, "multi": True, "includeAll": True, "allValue": ALL,
+             "refresh": 2, "sort": 1,  # refresh 2: on time range change
              "current": {"selected": True, "text": ["All"], "value": ["$__all"]}}
             for n, label, q in VARIABLES]
 

@@ -20,9 +20,11 @@ std::string normalize_domain(std::string_view d);
 // Whether s holds an ASCII control character (NUL, C0, DEL).
 bool has_control_character(std::string_view s);
 
-// `s` made safe for a terminal: ASCII control characters (ESC, NUL, ..., DEL), C1 controls and
-// bytes that are not UTF-8 become '?', so that no escape sequence in untrusted text reaches
-// the terminal. keep_lines keeps \n, \r and \t (a whole message shown as text).
+// `s` made safe for a terminal or a page: ASCII control characters (ESC, NUL, ..., DEL), C1
+// controls, bytes that are not UTF-8, and the invisible characters that reorder or hide text
+// (bidi overrides and isolates, zero-width characters, line separators) become '?', so that no
+// escape sequence and no disguised text from an untrusted source reaches the reader.
+// keep_lines keeps \n, \r and \t (a whole message shown as text).
 std::string printable(std::string_view s, bool keep_lines = false);
 
 // Without leading and trailing whitespace.

@@ -1,4 +1,4 @@
-// text.cpp: ASCII helpers (text.hpp).
+// text.cpp: ASCII and UTF-8 helpers (text.hpp).
 #include "tlsrpt/text.hpp"
 
 #include <algorithm>
@@ -53,6 +53,29 @@ bool has_control_character(std::string_view s) {
     });
 }
 
+namespace {
+
+// The code point of the valid UTF-8 sequence of n bytes at s[i].
+char32_t code_point(std::string_view s, std::size_t i, std::size_t n) {
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    if (n == 1) return b(0);
+    char32_t cp = b(0) & (0xFF >> (n + 1));
+    for (std::size_t k = 1; k < n; ++k)
+        cp = (cp << 6) | (b(k) & 0x3F);
+    return cp;
+}
+
+// Characters that change how the text around them reads without showing themselves: the bidi
+// embeddings, overrides and isolates (Unicode UAX #9; "Trojan Source", CVE-2021-42574), the
+// zero-width and invisible format characters, and the line and paragraph separators.
+bool invisible(char32_t cp) {
+    return cp == 0x061C || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
+           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF ||
+           (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0x80 && cp < 0xA0);
+}
+
+} // namespace
+
 std::string printable(std::string_view s, bool keep_lines) {
     std::string out;
     out.reserve(s.size());
@@ -60,8 +83,8 @@ std::string printable(std::string_view s, bool keep_lines) {
         const auto c = static_cast<unsigned char>(s[i]);
         const std::size_t n = utf8_length(s, i);
         const bool line = keep_lines && (c == '\n' || c == '\r' || c == '\t');
-        const bool c1 = n == 2 && c == 0xC2 && static_cast<unsigned char>(s[i + 1]) < 0xA0;
-        if (n == 0 || c1 || (n == 1 && (c < 0x20 || c == 0x7f) && !line)) {
+        const bool control = n == 1 && (c < 0x20 || c == 0x7f) && !line;
+        if (n == 0 || control || (n > 1 && invisible(code_point(s, i, n)))) {
             out += '?';
             i += n == 0 ? 1 : n;
             continue;

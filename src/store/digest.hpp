@@ -69,7 +69,7 @@ struct Digest {
 std::optional<std::string> add_days(const std::string& day, int n);
 
 // The period of `days` days ending on last_day, the period before it, and the chart window.
-// nullopt when last_day is no date or days < 1.
+// nullopt when last_day is no date, or outside 2000-01-01..9000-12-31, or days is not 1..3660.
 struct Periods {
     Period period, previous, chart;
 };

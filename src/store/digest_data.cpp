@@ -37,7 +37,8 @@ std::optional<Periods> periods(const Request& r) {
     if (r.days < 1 || r.days > 3660) return std::nullopt;
     const int chart = std::max(r.days, std::min(std::max(r.chart_days, 1), 366));
     const auto first = add_days(r.last_day, 1 - r.days);
-    if (!first) return std::nullopt;
+    // report days are of this century; the bounds keep every day computed from them valid
+    if (!first || r.last_day < "2000-01-01" || r.last_day > "9000-12-31") return std::nullopt;
     Periods p;
     p.period = {*first, r.last_day};
     p.previous = {*add_days(r.last_day, 1 - 2 * r.days), *add_days(r.last_day, -r.days)};

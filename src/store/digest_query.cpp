@@ -1,9 +1,10 @@
-// digest_query.cpp: the digest figures (digest.hpp) read from the views of
-// 006_dashboard_views.sql in one read-only transaction: sessions per domain and day (each
-// session once: the representative policy type of each report, type_rank 1), failed sessions
-// per result type (daily_failures), per sending MTA and per receiving MX (failure_sessions,
-// the largest policy type of a report), reporters, and the quarantined messages. $1..$2 is
-// the day range, $3 the JSON array of the domains asked for (empty: all), $4 the top-N bound.
+// digest_query.cpp: the digest figures (digest.hpp) read from the views of migrations 007
+// and 008 in one read-only transaction: sessions per domain and day (each session once: the
+// representative policy type of each report, type_rank 1), failed sessions per result type
+// (daily_failures), per sending MTA and per receiving MX (failure_sessions; like the totals,
+// only the failures of each report's representative policy type), reporters, and the
+// quarantined messages. $1..$2 is the day range, $3 the JSON array of the domains asked for
+// (empty: all), $4 the top-N bound.
 #include "store/digest.hpp"
 
 #include "tlsrpt/json_writer.hpp"
@@ -40,20 +41,19 @@ SELECT policy_domain, result_type, sessions FROM (
 ) t WHERE rank <= $4::int ORDER BY 1, rank
 )";
 
-// {COL}: sending_mta_ip or receiving_mx_hostname.
+// {COL}: sending_mta_ip or receiving_mx_hostname. The failures of each report's
+// representative policy type only (representative_types, migration 008), as in the totals.
 constexpr const char* hosts_sql = R"(
-WITH per_report AS (
-    SELECT report_pk, day, policy_domain, result_type, sending_mta_ip, receiving_mx_hostname,
-           max(sessions) AS sessions
-    FROM tlsrpt.failure_sessions
-    WHERE day BETWEEN $1::date AND $2::date AND )" DOMAIN_FILTER("policy_domain") R"(
-    GROUP BY 1, 2, 3, 4, 5, 6
-)
 SELECT policy_domain, name, sessions FROM (
-    SELECT policy_domain, {COL} AS name, )" CAP("sum(sessions)") R"( AS sessions,
-           row_number() OVER (PARTITION BY policy_domain ORDER BY sum(sessions) DESC, {COL})
+    SELECT f.policy_domain, f.{COL} AS name, )" CAP("sum(f.sessions)") R"( AS sessions,
+           row_number() OVER (PARTITION BY f.policy_domain ORDER BY sum(f.sessions) DESC, f.{COL})
                AS rank
-    FROM per_report WHERE {COL} <> ''
+    FROM tlsrpt.failure_sessions f
+    JOIN tlsrpt.representative_types t
+      ON t.report_pk = f.report_pk AND t.day = f.day AND t.policy_domain = f.policy_domain
+     AND t.policy_type = f.policy_type
+    WHERE f.day BETWEEN $1::date AND $2::date AND f.{COL} <> ''
+      AND )" DOMAIN_FILTER("f.policy_domain") R"(
     GROUP BY 1, 2
 ) t WHERE rank <= $4::int ORDER BY 1, rank
 )";

@@ -1,10 +1,9 @@
 // cmd_digest.cpp: `tlsrptctl digest [--db C] [--days N] [--domain D]... [--html FILE]
-// [--mail-to ADDR]... [--mail-from ADDR] [--eml FILE] [--only-failures] [--last-day DAY]`:
+// [--mail-to ADDR]... [--mail-from ADDR] [--eml FILE] [--only-failures] [--last-day DAY] ...`:
 // the daily digest an operator reads instead of the report mailbox (store/digest.hpp figures,
 // store/alerts.hpp alerts, digest_render.hpp forms, digest_mail.hpp message). Without --html,
-// --eml or --mail-to the text form goes to stdout (what cron mails). Exit status: 0 done (or
-// nothing to send under --only-failures), 1 an output failed, 2 bad usage, 75 the database
-// failed temporarily.
+// --eml or --mail-to the text form goes to stdout (what cron mails). Exit statuses: see
+// digest_usage.
 #include "cmd_store.hpp"
 #include "digest_mail.hpp"
 #include "digest_render.hpp"
@@ -14,6 +13,7 @@
 #include "tlsrpt/text.hpp"
 
 #include <cerrno>
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -34,7 +34,8 @@ const char* digest_usage =
     "usage: tlsrptctl digest [--db CONNINFO] [--days N] [--domain D]... [--html FILE]\n"
     "                        [--mail-to ADDR]... [--mail-from ADDR] [--eml FILE]\n"
     "                        [--only-failures] [--last-day YYYY-MM-DD] [--chart-days N]\n"
-    "                        [--sendmail PATH]\n"
+    "                        [--sendmail PATH] [--sendmail-timeout SECONDS]\n"
+    "                        [--max-domains N] [--max-alerts N]\n"
     "  --days N          report days in the period, ending on the last day (default 1)\n"
     "  --last-day DAY    the period's last report day (default yesterday, UTC)\n"
     "  --domain D        only this policy domain (repeatable; default every domain seen)\n"
@@ -45,12 +46,20 @@ const char* digest_usage =
     "  --only-failures   send and write nothing when every domain is clean and no alert fired\n"
     "  --chart-days N    days the charts show (default 14, at least the period)\n"
     "  --sendmail PATH   the sendmail program (default /usr/sbin/sendmail)\n"
-    "Without --html, --eml or --mail-to the text form is printed.\n";
+    "  --sendmail-timeout SECONDS  time sendmail has to take the mail and exit (default 120)\n"
+    "  --max-domains N   domains shown, most failed sessions first (default 50)\n"
+    "  --max-alerts N    alerts shown, critical first (default 50)\n"
+    "Without --html, --eml or --mail-to the text form is printed.\n"
+    "Exit status: 0 done (or nothing to send under --only-failures); 1 an output or the mail\n"
+    "failed, or the database has no tlsrpt schema yet (run `tlsrptctl db migrate`) or refused\n"
+    "the query; 2 bad usage; 75 the database could not be reached or failed for now (also\n"
+    "while the database named in --db does not exist yet).\n";
 
 struct Request {
     dg::Request figures;
     std::vector<std::string> mail_to;
     std::string mail_from, html, eml, sendmail = "/usr/sbin/sendmail";
+    int sendmail_timeout = 120, max_domains = 50, max_alerts = 50;
     bool only_failures = false;
 };
 
@@ -88,7 +97,13 @@ bool extract(const Args& args, Args& rest, Request& r) {
                 return false;
             }
             if (domain) {
-                r.figures.domains.push_back(tlsrpt::normalize_domain(value));
+                const std::string d = tlsrpt::normalize_domain(value);
+                if (d.empty() || d.size() > 1024) {
+                    std::cerr << "tlsrptctl digest: --domain wants a domain name, not '"
+                              << tlsrpt::printable(value.substr(0, 80)) << "'\n";
+                    return false;
+                }
+                r.figures.domains.push_back(d);
             } else if (const auto m = digest::mailbox(value)) {
                 r.mail_to.push_back(*m);
             } else {
@@ -103,12 +118,17 @@ bool extract(const Args& args, Args& rest, Request& r) {
     return true;
 }
 
-std::optional<int> whole_days(const Options& o, const char* name, int fallback, int low) {
+// The whole number of option --NAME (fallback when absent, low..100000); nullopt after saying
+// why.
+std::optional<int> whole_number(const Options& o, const char* name, int fallback, int low) {
     const auto it = o.values.find(name);
     if (it == o.values.end()) return fallback;
-    const auto n = parse_days(it->second, std::string("--") + name);
-    if (n && *n < low) {
-        std::cerr << "tlsrptctl digest: --" << name << " wants at least " << low << "\n";
+    const std::string& text = it->second;
+    int n = -1;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+    if (ec != std::errc() || end != text.data() + text.size() || n < low || n > 100000) {
+        std::cerr << "tlsrptctl digest: --" << name << " wants a whole number from " << low
+                  << " to 100000, not '" << tlsrpt::printable(text.substr(0, 40)) << "'\n";
         return std::nullopt;
     }
     return n;
@@ -124,8 +144,10 @@ std::optional<Request> parse(const Args& args, std::string& db, bool& help) {
     Request r;
     Args rest;
     if (!extract(args, rest, r)) return std::nullopt;
-    const auto o = parse_options(
-        rest, {"days", "html", "mail-from", "eml", "last-day", "chart-days", "sendmail"}, "digest");
+    const auto o = parse_options(rest,
+                                 {"days", "html", "mail-from", "eml", "last-day", "chart-days",
+                                  "sendmail", "sendmail-timeout", "max-domains", "max-alerts"},
+                                 "digest");
     if (!o) return std::nullopt;
     help = o->help;
     if (o->help) return r;
@@ -135,19 +157,26 @@ std::optional<Request> parse(const Args& args, std::string& db, bool& help) {
         return std::nullopt;
     }
     db = o->db;
-    const auto days = whole_days(*o, "days", 1, 1), chart = whole_days(*o, "chart-days", 14, 1);
-    if (!days || !chart) return std::nullopt;
+    const auto days = whole_number(*o, "days", 1, 1), chart = whole_number(*o, "chart-days", 14, 1);
+    const auto timeout = whole_number(*o, "sendmail-timeout", 120, 1),
+               max_domains = whole_number(*o, "max-domains", 50, 1),
+               max_alerts = whole_number(*o, "max-alerts", 50, 1);
+    if (!days || !chart || !timeout || !max_domains || !max_alerts) return std::nullopt;
     r.figures.days = *days;
     r.figures.chart_days = *chart;
+    r.sendmail_timeout = *timeout;
+    r.max_domains = *max_domains;
+    r.max_alerts = *max_alerts;
     r.figures.last_day = value(*o, "last-day", al::last_day_at(std::time(nullptr)));
     if (!dg::periods(r.figures)) {
-        std::cerr << "tlsrptctl digest: --last-day wants a date YYYY-MM-DD, --days at most "
-                     "3660\n";
+        std::cerr << "tlsrptctl digest: --last-day wants a date YYYY-MM-DD from 2000-01-01 to "
+                     "9000-12-31, --days at most 3660\n";
         return std::nullopt;
     }
     r.html = value(*o, "html");
     r.eml = value(*o, "eml");
     r.sendmail = value(*o, "sendmail", r.sendmail);
+    if (r.mail_to.empty() && r.eml.empty()) return r; // no mail: no From to check
     const std::string from = value(*o, "mail-from", "tlsrpt-digest@" + host_name());
     if (!digest::mailbox(from)) {
         std::cerr << "tlsrptctl digest: --mail-from '" << tlsrpt::printable(from)
@@ -188,7 +217,7 @@ int deliver(const Request& r, const digest::View& v) {
         {r.mail_from, to, digest::subject(v), digest::text_body(v), html, v.host});
     if (!r.eml.empty()) ok = write_file(r.eml, message) && ok;
     if (!r.mail_to.empty()) {
-        const std::string error = digest::send_mail(r.sendmail, message);
+        const std::string error = digest::send_mail(r.sendmail, message, r.sendmail_timeout);
         if (!error.empty()) {
             std::cerr << "tlsrptctl digest: mail not sent: " << error << "\n";
             ok = false;
@@ -210,6 +239,8 @@ int cmd_digest(const Args& args) {
     digest::View v;
     v.host = host_name();
     v.generated = tlsrpt::format_rfc3339(std::time(nullptr));
+    v.max_domains = static_cast<std::size_t>(r->max_domains);
+    v.max_alerts = static_cast<std::size_t>(r->max_alerts);
     try {
         auto conn = open_db(db);
         if (!schema_ready(tlsrpt::store::schema_version(*conn))) return 1;

@@ -4,6 +4,7 @@
 
 #include "tlsrpt/text.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -33,6 +34,61 @@ std::string html_escape(std::string_view s) {
         }
     }
     return out;
+}
+
+std::string shorten(std::string_view s, std::size_t max_chars) {
+    std::string out = tlsrpt::printable(s);
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        if ((static_cast<unsigned char>(out[i]) & 0xC0) == 0x80) continue; // inside a character
+        if (++chars > max_chars) {
+            out.resize(i);
+            return out + "...";
+        }
+    }
+    return out;
+}
+
+Shown shown(const View& v) {
+    Shown s;
+    for (const dg::DomainDigest& d : v.digest.domains)
+        s.domains.push_back(&d);
+    std::stable_sort(s.domains.begin(), s.domains.end(), [](const auto* a, const auto* b) {
+        return a->failed != b->failed ? a->failed > b->failed : a->domain < b->domain;
+    });
+    if (s.domains.size() > v.max_domains) {
+        for (std::size_t i = v.max_domains; i < s.domains.size(); ++i) {
+            s.more_reports += s.domains[i]->reports;
+            s.more_successful += s.domains[i]->successful;
+            s.more_failed += s.domains[i]->failed;
+        }
+        s.more_domains = s.domains.size() - v.max_domains;
+        s.domains.resize(v.max_domains);
+    }
+    for (const al::Alert& a : v.alerts.alerts)
+        s.alerts.push_back(&a);
+    std::stable_partition(s.alerts.begin(), s.alerts.end(), [](const al::Alert* a) {
+        return a->decision.severity == al::Severity::critical;
+    });
+    if (s.alerts.size() > v.max_alerts) {
+        s.more_alerts = s.alerts.size() - v.max_alerts;
+        s.alerts.resize(v.max_alerts);
+    }
+    return s;
+}
+
+std::string more_domains_text(const Shown& s) {
+    if (s.more_domains == 0) return "";
+    return count_text(static_cast<std::int64_t>(s.more_domains)) + " more policy domains (" +
+           count_text(s.more_reports) + " reports, " + count_text(s.more_successful) +
+           " successful and " + count_text(s.more_failed) +
+           " failed sessions) not shown: --domain or --max-domains shows them.";
+}
+
+std::string more_alerts_text(const Shown& s) {
+    if (s.more_alerts == 0) return "";
+    return count_text(static_cast<std::int64_t>(s.more_alerts)) +
+           " more alerts not shown: `tlsrptctl alerts` lists them all.";
 }
 
 std::string rate_text(std::optional<double> rate) {

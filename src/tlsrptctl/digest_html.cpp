@@ -2,7 +2,8 @@
 // styles only (mail clients drop style sheets), the alerts first, an overview row per policy
 // domain with its success-rate sparkline, then per domain its figures, the sessions-per-day
 // chart, the failure types (RFC 8460 §4.3), the failing sending MTAs and MX hosts, and who
-// reported. Every figure cell carries its exact value in data-v for machines (the tests).
+// reported. Every figure cell carries its exact value in data-v for machines (the tests). At
+// most View::max_domains domains and max_alerts alerts are shown (shown()), names shortened.
 #include "digest_render.hpp"
 
 namespace tlsrptctl::digest {
@@ -22,8 +23,17 @@ std::string th(std::string_view label, bool right = false) {
            html_escape(label) + "</th>";
 }
 
+// A cell of text from a report: shortened, escaped.
 std::string td(std::string_view text) {
-    return "<td style=\"" + std::string(td_style) + "\">" + html_escape(text) + "</td>";
+    return "<td style=\"" + std::string(td_style) + "\">" + html_escape(shorten(text)) + "</td>";
+}
+
+// A paragraph saying what was left out, or nothing.
+std::string note(const std::string& text) {
+    return text.empty() ? ""
+                        : "<p class=\"more\" style=\"font-size:12px;color:#555;margin:0 0 8px "
+                          "0\">" +
+                              html_escape(text) + "</p>";
 }
 
 std::string td_count(std::int64_t n) {
@@ -45,15 +55,16 @@ std::string severity_badge(const al::Alert& a) {
            (critical ? "CRITICAL" : "WARNING") + "</span>";
 }
 
-std::string alerts_section(const View& v) {
-    if (v.alerts.alerts.empty()) return "";
+std::string alerts_section(const View& v, const Shown& s) {
+    if (s.alerts.empty()) return "";
     std::string out = "<h2 style=\"font-size:16px;margin:14px 0 4px 0\">Alerts</h2>"
                       "<p style=\"font-size:12px;color:#555;margin:0\">as <code>tlsrptctl "
                       "alerts</code> evaluates them for " +
                       html_escape(v.alerts.last_day) + "</p>";
     out += "<table id=\"alerts\" style=\"" + std::string(table_style) + "\"><tr>" + th("severity") +
            th("domain") + th("rule") + th("what") + "</tr>";
-    for (const al::Alert& a : v.alerts.alerts) {
+    for (const al::Alert* alert : s.alerts) {
+        const al::Alert& a = *alert;
         const al::Evidence& e = a.evidence;
         std::string what = al::figures(e);
         if (a.decision.downgraded) what += " (critical, but no DKIM-authenticated report)";
@@ -63,26 +74,28 @@ std::string alerts_section(const View& v) {
                html_escape(what) + "<br><span style=\"color:#555\">" + html_escape(al::hint(e)) +
                "</span></td></tr>";
     }
-    return out + "</table>";
+    return out + "</table>" + note(more_alerts_text(s));
 }
 
-std::string overview(const View& v) {
+std::string overview(const View& v, const Shown& s) {
     std::string out = "<h2 style=\"font-size:16px;margin:14px 0 4px 0\">Overview</h2>"
                       "<table id=\"overview\" style=\"" +
                       std::string(table_style) + "\"><tr>" + th("policy domain") +
                       th("reports", true) + th("successful", true) + th("failed", true) +
                       th("success", true) + th("change", true) + th("trend") + "</tr>";
-    for (const dg::DomainDigest& d : v.digest.domains)
+    for (const dg::DomainDigest* domain : s.domains) {
+        const dg::DomainDigest& d = *domain;
         out += "<tr data-domain=\"" + html_escape(d.domain) + "\">" + td(d.domain) +
                td_count(d.reports) + td_count(d.successful) + td_count(d.failed) +
                td_rate(dg::success_rate(d.successful, d.failed)) + "<td style=\"" + num_style +
                "\">" + html_escape(change_text(dg::rate_change(d))) + "</td><td style=\"" +
-               td_style + "\">" + sparkline(d.days, "success rate per day of " + d.domain) +
-               "</td></tr>";
+               td_style + "\">" +
+               sparkline(d.days, "success rate per day of " + shorten(d.domain)) + "</td></tr>";
+    }
     if (v.digest.domains.empty())
         out += "<tr><td colspan=\"7\" style=\"" + std::string(td_style) +
                "\">no report in this period</td></tr>";
-    return out + "</table>";
+    return out + "</table>" + note(more_domains_text(s));
 }
 
 std::string named_table(const char* id, const char* label, const std::vector<dg::Named>& rows) {
@@ -110,7 +123,7 @@ std::string domain_section(const View& v, const dg::DomainDigest& d) {
     std::string out = "<div class=\"domain\" data-domain=\"" + html_escape(d.domain) +
                       "\" style=\"border-top:2px solid #dde;margin-top:18px;padding-top:6px\">"
                       "<h2 style=\"font-size:16px;margin:4px 0\">" +
-                      html_escape(d.domain) + "</h2>";
+                      html_escape(shorten(d.domain)) + "</h2>";
     out += "<p style=\"font-size:13px;margin:2px 0 8px 0\">" + count_text(d.reports) +
            " reports (" + count_text(d.authenticated) + " DKIM-authenticated), " +
            count_text(d.successful) + " successful and " + count_text(d.failed) +
@@ -118,7 +131,7 @@ std::string domain_section(const View& v, const dg::DomainDigest& d) {
            "</b> (" + html_escape(change_text(dg::rate_change(d))) + " against " +
            html_escape(period_text(v.digest.previous)) + ")</p>";
     out += "<div>" +
-           bar_chart(d.days, "sessions per day of " + d.domain + ", " +
+           bar_chart(d.days, "sessions per day of " + shorten(d.domain) + ", " +
                                  period_text(v.digest.chart) + ": successful green, failed red") +
            "</div><p style=\"font-size:11px;color:#555;margin:0 0 8px 0\">sessions per day, " +
            html_escape(period_text(v.digest.chart)) +
@@ -150,9 +163,10 @@ std::string html_page(const View& v) {
            "; sessions counted once per report "
            "(RFC 8460 summary counts). Made " +
            html_escape(v.generated) + " on " + html_escape(v.host) + ".</p>";
-    out += alerts_section(v) + overview(v);
-    for (const dg::DomainDigest& d : v.digest.domains)
-        out += domain_section(v, d);
+    const Shown s = shown(v);
+    out += alerts_section(v, s) + overview(v, s);
+    for (const dg::DomainDigest* d : s.domains)
+        out += domain_section(v, *d);
     out += "<p style=\"font-size:12px;color:#555;margin-top:16px\">" +
            count_text(v.digest.quarantined) +
            " messages quarantined since the period began (<code>tlsrptctl rejected "

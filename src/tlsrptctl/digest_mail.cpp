@@ -5,12 +5,15 @@
 
 #include "tlsrpt/headers.hpp"
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <gmime/gmime.h>
 #include <memory>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -38,14 +41,38 @@ GMimeTextPart* text_part(const char* subtype, const std::string& body) {
     return part;
 }
 
-// Waits up to `seconds` for the child; its wait status, or nullopt after killing it.
-std::optional<int> wait_bounded(pid_t pid, int seconds) {
-    for (int i = 0; i < seconds * 10; ++i) {
+using Clock = std::chrono::steady_clock;
+
+int millis_left(Clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    return left <= 0 ? 0 : static_cast<int>(std::min<long long>(left, 1000));
+}
+
+// Writes all of `data` to the non-blocking fd before the deadline; "" or what went wrong.
+std::string write_all(int fd, std::string_view data, Clock::time_point deadline,
+                      const std::string& who) {
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+    for (std::size_t done = 0; done < data.size();) {
+        if (Clock::now() >= deadline) return who + " did not take the message in time";
+        pollfd p{fd, POLLOUT, 0};
+        if (poll(&p, 1, millis_left(deadline)) <= 0) continue; // EINTR, or look at the clock
+        const ssize_t n = write(fd, data.data() + done, data.size() - done);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+        if (n <= 0) return "writing to " + who + ": " + std::strerror(errno);
+        done += static_cast<std::size_t>(n);
+    }
+    return "";
+}
+
+// Waits for the child until the deadline; its wait status, or nullopt after killing it.
+std::optional<int> wait_until(pid_t pid, Clock::time_point deadline) {
+    for (;;) {
         int status = 0;
         const pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) return status;
-        if (r < 0 && errno != EINTR) return std::nullopt;
-        usleep(100000);
+        if ((r < 0 && errno != EINTR) || Clock::now() >= deadline) break;
+        usleep(20000);
     }
     kill(pid, SIGKILL);
     int status = 0;
@@ -98,7 +125,7 @@ std::string build_message(const MailParts& parts) {
     return out;
 }
 
-std::string send_mail(const std::string& sendmail, const std::string& message) {
+std::string send_mail(const std::string& sendmail, const std::string& message, int timeout) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
     const pid_t pid = fork();
@@ -114,21 +141,16 @@ std::string send_mail(const std::string& sendmail, const std::string& message) {
         _exit(127);
     }
     close(fds[0]);
+    // one deadline for handing the message over and for the exit: a sendmail that stops
+    // reading cannot hold the digest (and its timer) forever
+    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(timeout);
     const auto old = std::signal(SIGPIPE, SIG_IGN); // a sendmail that dies is an error, not ours
-    std::string error;
-    for (std::size_t done = 0; done < message.size();) {
-        const ssize_t n = write(fds[1], message.data() + done, message.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            error = std::string("writing to ") + sendmail + ": " + std::strerror(errno);
-            break;
-        }
-        done += static_cast<std::size_t>(n);
-    }
+    const std::string error = write_all(fds[1], message, deadline, sendmail);
     close(fds[1]);
     std::signal(SIGPIPE, old);
-    const auto status = wait_bounded(pid, 120);
-    if (!status) return sendmail + " did not finish within two minutes";
+    const auto status = wait_until(pid, deadline);
+    const std::string limit = " within " + std::to_string(timeout) + " s";
+    if (!status) return sendmail + (error.empty() ? " did not finish" : ": " + error) + limit;
     if (WIFEXITED(*status) && WEXITSTATUS(*status) == 127) return "cannot run " + sendmail;
     if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
         return sendmail + " failed (" +

@@ -25,7 +25,8 @@ std::optional<std::string> mailbox(const std::string& text);
 std::string build_message(const MailParts& parts);
 
 // Runs `sendmail -t -oi` and writes the message to it; "" on success, else what went wrong
-// (not started, a write error, its exit status, or no exit within two minutes).
-std::string send_mail(const std::string& sendmail, const std::string& message);
+// (not started, a write error, its exit status). One deadline of `timeout` seconds covers
+// both handing the message over and the exit; past it the child is killed.
+std::string send_mail(const std::string& sendmail, const std::string& message, int timeout);
 
 } // namespace tlsrptctl::digest

@@ -22,15 +22,35 @@ namespace al = tlsrpt::store::alerts;
 // What one digest shows.
 struct View {
     dg::Digest digest;
-    al::Evaluation alerts; // evaluated for the period's last day
-    std::string generated; // RFC 3339 time it was made
-    std::string host;      // where it was made
+    al::Evaluation alerts;        // evaluated for the period's last day
+    std::string generated;        // RFC 3339 time it was made
+    std::string host;             // where it was made
+    std::size_t max_domains = 50; // --max-domains: domains shown, worst first
+    std::size_t max_alerts = 50;  // --max-alerts: alerts shown, critical first
 };
+
+// What of a View fits on the page: reports can name any number of policy domains (and a
+// hostile reporter thousands), so the page shows the worst max_domains and max_alerts and
+// says how many more there are, keeping the mail a few hundred KiB at most.
+struct Shown {
+    std::vector<const dg::DomainDigest*> domains; // most failed sessions first, then by name
+    std::vector<const al::Alert*> alerts;         // critical first, in evaluation order
+    std::size_t more_domains = 0, more_alerts = 0;
+    std::int64_t more_reports = 0, more_successful = 0, more_failed = 0; // of those not shown
+};
+Shown shown(const View& v);
 
 // ---- shared pieces (digest_format.cpp) ----
 
 // `s` escaped for HTML text and attribute values (& < > " '), made printable first.
 std::string html_escape(std::string_view s);
+// `s` made printable and cut to at most max_chars characters ("..." marks a cut): names from
+// reports (domains, hosts, organizations) are up to 1,024 bytes long.
+std::string shorten(std::string_view s, std::size_t max_chars = 64);
+// "N more policy domains (R reports, S successful and F failed sessions) not shown: ..."
+std::string more_domains_text(const Shown& s);
+// "N more alerts not shown: tlsrptctl alerts lists them all."
+std::string more_alerts_text(const Shown& s);
 // "99.52%", or "-" without sessions.
 std::string rate_text(std::optional<double> rate);
 // "+0.25 pp", "-1.20 pp", "±0.00 pp", or "-" when there is nothing to compare.

@@ -1,6 +1,7 @@
 // digest_text.cpp: the text/plain form of `tlsrptctl digest` (digest_render.hpp): the same
 // figures as the HTML page, as fixed-width tables (what stdout shows without --html or
-// --mail-to, and the alternative part of the mail). Untrusted text is made printable.
+// --mail-to, and the alternative part of the mail). Untrusted text is made printable and
+// shortened; the domains and alerts shown are those of shown() (digest_format.cpp).
 #include "digest_render.hpp"
 
 #include "tlsrpt/text.hpp"
@@ -12,7 +13,7 @@ namespace tlsrptctl::digest {
 namespace {
 
 std::string pad(std::string_view s, std::size_t width, bool right = false) {
-    std::string out = tlsrpt::printable(s);
+    std::string out = shorten(s);
     std::size_t shown = 0; // characters, not bytes (UTF-8 continuation bytes do not count)
     for (const char c : out)
         shown += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
@@ -21,33 +22,40 @@ std::string pad(std::string_view s, std::size_t width, bool right = false) {
     return right ? fill + out : out + fill;
 }
 
-std::string alerts_block(const View& v) {
-    if (v.alerts.alerts.empty()) return "";
+std::string line(const std::string& text) {
+    return text.empty() ? "" : text + "\n";
+}
+
+std::string alerts_block(const View& v, const Shown& s) {
+    if (s.alerts.empty()) return "";
     std::string out = "ALERTS (as tlsrptctl alerts evaluates them for " + v.alerts.last_day + ")\n";
-    for (const al::Alert& a : v.alerts.alerts) {
+    for (const al::Alert* alert : s.alerts) {
+        const al::Alert& a = *alert;
         const al::Evidence& e = a.evidence;
         out += "  " +
                pad(a.decision.severity == al::Severity::critical ? "CRITICAL" : "WARNING", 9) +
-               tlsrpt::printable(e.domain) + "  " + std::string(e.rule->name) + "\n    " +
+               shorten(e.domain) + "  " + std::string(e.rule->name) + "\n    " +
                tlsrpt::printable(al::figures(e)) +
                (a.decision.downgraded ? " (critical, but no DKIM-authenticated report)" : "") +
                "\n    " + tlsrpt::printable(al::hint(e)) + "\n";
     }
-    return out + "\n";
+    return out + line(more_alerts_text(s)) + "\n";
 }
 
-std::string overview(const View& v) {
+std::string overview(const View& v, const Shown& s) {
     std::string out = pad("policy domain", 32) + pad("reports", 9, true) +
                       pad("successful", 13, true) + pad("failed", 10, true) +
                       pad("success", 9, true) + pad("change", 11, true) + "\n";
-    for (const dg::DomainDigest& d : v.digest.domains)
+    for (const dg::DomainDigest* domain : s.domains) {
+        const dg::DomainDigest& d = *domain;
         out += pad(d.domain, 32) + pad(std::to_string(d.reports), 9, true) +
                pad(std::to_string(d.successful), 13, true) +
                pad(std::to_string(d.failed), 10, true) +
                pad(rate_text(dg::success_rate(d.successful, d.failed)), 9, true) +
                pad(change_text(dg::rate_change(d)), 11, true) + "\n";
+    }
     if (v.digest.domains.empty()) out += "no report in this period\n";
-    return out;
+    return out + line(more_domains_text(s));
 }
 
 std::string named(const char* label, const std::vector<dg::Named>& rows) {
@@ -59,7 +67,7 @@ std::string named(const char* label, const std::vector<dg::Named>& rows) {
 }
 
 std::string domain_block(const View& v, const dg::DomainDigest& d) {
-    std::string out = "\n== " + tlsrpt::printable(d.domain) + "\n";
+    std::string out = "\n== " + shorten(d.domain) + "\n";
     out += "  " + std::to_string(d.reports) + " reports (" + std::to_string(d.authenticated) +
            " DKIM-authenticated), " + std::to_string(d.successful) + " successful, " +
            std::to_string(d.failed) +
@@ -93,9 +101,10 @@ std::string text_body(const View& v) {
                       ", compared with " + period_text(v.digest.previous) + "\n" +
                       "(sessions counted once per report; made " + v.generated + " on " +
                       tlsrpt::printable(v.host) + ")\n\n";
-    out += alerts_block(v) + overview(v);
-    for (const dg::DomainDigest& d : v.digest.domains)
-        out += domain_block(v, d);
+    const Shown s = shown(v);
+    out += alerts_block(v, s) + overview(v, s);
+    for (const dg::DomainDigest* d : s.domains)
+        out += domain_block(v, *d);
     out += "\n" + std::to_string(v.digest.quarantined) +
            " messages quarantined since the period began (tlsrptctl rejected list)\n";
     return out;

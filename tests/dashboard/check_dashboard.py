@@ -65,8 +65,9 @@ def interval_seconds(text):
 
 
 def substitute(sql, time_from, time_to, variables):
-    """Grafana's PostgreSQL macros (time range in RFC 3339 UTC) and template variables (each a
-    list of values, quoted and joined with commas, as Grafana does for multi-value variables)."""
+    """Grafana's PostgreSQL macros (time range in RFC 3339 UTC) and template variables: a list
+    of values is quoted and joined with commas, as Grafana does for multi-value variables; a
+    string is the variable's custom all value, which Grafana puts in as it is."""
     out, i = "", 0
     while True:
         m = re.compile(r"\$__(timeFilter|timeGroupAlias|timeGroup|timeFrom|timeTo)\b").search(sql, i)
@@ -89,7 +90,8 @@ def substitute(sql, time_from, time_to, variables):
                 out += ' AS "time"' if name == "timeGroupAlias" else ""
         i = after
     for name, values in variables.items():
-        quoted = ",".join("'" + v.replace("'", "''") + "'" for v in values)
+        quoted = values if isinstance(values, str) else \
+            ",".join("'" + v.replace("'", "''") + "'" for v in values)
         out = re.sub(r"\$\{" + name + r"(:[a-z]+)?\}|\$" + name + r"\b", lambda _: quoted, out)
     return out
 
@@ -111,20 +113,21 @@ def main():
           all(ds_ok(p["datasource"]) and all(ds_ok(t["datasource"]) for t in p["targets"])
               for p in panels))
     check("dashboard-has-the-panels", len(panels) >= 11, f"{len(panels)} panels")
-    variables = {}
+    variables, all_values = {}, {}
     for v in d["templating"]["list"]:
         try:
-            _, rows = psql(conninfo, v["query"])
+            _, rows = psql(conninfo, substitute(v["query"], time_from, time_to, {}))
             variables[v["name"]] = [r[0] for r in rows]
-            check(f"variable-{v['name']}", ds_ok(v["datasource"]) and v["multi"] and rows,
-                  f"{len(rows)} values")
+            all_values[v["name"]] = v.get("allValue")
+            check(f"variable-{v['name']}", ds_ok(v["datasource"]) and v["multi"] and rows and
+                  v.get("allValue") == "'*'" and "LIMIT" in v["query"], f"{len(rows)} values")
         except RuntimeError as e:
             check(f"variable-{v['name']}", False, str(e))
     check("variables-domain-type-reporter",
           sorted(variables) == ["domain", "policy_type", "reporter"], str(sorted(variables)))
     results = {}
-    for p in panels:
-        sql = substitute(p["targets"][0]["rawSql"], time_from, time_to, variables)
+    for p in panels:  # every variable at "All": its custom all value, no list of values
+        sql = substitute(p["targets"][0]["rawSql"], time_from, time_to, all_values)
         name = "panel-" + re.sub(r"[^a-z0-9]+", "-", p["title"].lower()).strip("-")
         try:
             header, rows = psql(conninfo, sql)
@@ -147,6 +150,17 @@ def main():
     rows = results.get("Failed sessions by result type", ([], []))[1]
     got = str(sum(int(float(r[2])) for r in rows))
     check("failures-by-type-equal-daily-failures", got == want, f"panel {got}, daily_failures {want}")
+    want = value(conninfo, f"SELECT sum(failed) FROM tlsrpt.daily_sessions WHERE {window}")
+    check("failures-by-type-add-up-to-failed-sessions", got == want,
+          f"failures by type {got}, failed sessions {want} (a report's sts and tlsa failures "
+          f"counted twice?)")
+    one = dict(all_values, domain=["shop.example"])  # one domain picked, the rest at "All"
+    sql = next(substitute(p["targets"][0]["rawSql"], time_from, time_to, one)
+               for p in panels if p["title"] == "Sessions per day")
+    got = sum(int(float(r[2])) for r in psql(conninfo, sql)[1])
+    want = value(conninfo, f"SELECT sum(failed) FROM tlsrpt.daily_sessions WHERE {window} "
+                           "AND policy_domain = 'shop.example'")
+    check("one-domain-picked-shows-that-domain", str(got) == want, f"panel {got}, view {want}")
     rows = results.get("Reporters", ([], []))[1]
     check("reporters-table-three-reporters", len(rows) == 3, f"{len(rows)} rows")
     rows = results.get("Quirks per reporter (deviations from RFC 8460)", ([], []))[1]

@@ -45,6 +45,27 @@ class Overview(html.parser.HTMLParser):
             self.inside = False
 
 
+class FailureTypes(html.parser.HTMLParser):
+    """domain -> sum of the failed sessions of its table.failure-types."""
+
+    def __init__(self):
+        super().__init__()
+        self.sums, self.domain, self.inside = {}, None, False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "div" and a.get("class") == "domain":
+            self.domain = a.get("data-domain")
+        elif tag == "table":
+            self.inside = a.get("class") == "failure-types"
+        elif self.inside and tag == "td" and "data-v" in a:
+            self.sums[self.domain] = self.sums.get(self.domain, 0) + int(a["data-v"])
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+
+
 def main():
     page_path, eml_path, conninfo, day_from, day_to = sys.argv[1:6]
     page = open(page_path, encoding="utf-8").read()
@@ -60,6 +81,13 @@ def main():
     p.feed(page)
     check("digest-overview-figures-equal-the-database", p.rows == want,
           f"page {p.rows}, database {want}")
+    # each domain has at most three result types (gen_reports.py), so its table lists them all
+    # and they add up to its failed sessions (one policy type per report, as the totals)
+    types = FailureTypes()
+    types.feed(page)
+    failed = {d: v[2] for d, v in want.items() if v[2]}
+    check("digest-failure-types-add-up-to-failed-sessions", types.sums == failed,
+          f"failure types {types.sums}, failed sessions {failed}")
     svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.S)
     bad = []
     for s in svgs:

@@ -2,8 +2,8 @@
 """gen_reports.py OUTDIR LAST_DAY DAYS: writes TLS-RPT reports (RFC 8460 §4.4 JSON, one file
 each) for the dashboard and digest tests: four policy domains, three reporters, DAYS report
 days ending on LAST_DAY, several result types (RFC 8460 §4.3), sending MTAs and MX hosts; one
-reporter lists one domain under both sts and tlsa in one report (as Microsoft does), so the
-once-per-session rule is exercised; another writes its counts as strings (a quirk).
+reporter lists one domain under both sts and tlsa in one report (as Microsoft does), with
+different result types for the same failed sessions, so the once-per-session rule is exercised; another writes its counts as strings (a quirk).
 Deterministic (fixed seed)."""
 import datetime
 import json
@@ -65,8 +65,10 @@ def main():
                     failed = 0  # the certificate expired six days before the last day
                 details = details_for(rng, mx, types, failed)
                 if domain == "dane.example.net" and ri == 1:
-                    # the same sessions under both policy types of one report
-                    policies.append(policy("sts", domain, mx, total - failed, failed, details))
+                    # the same sessions under both policy types of one report, each policy
+                    # naming its own result type for them
+                    sts_details = [dict(x, **{"result-type": "sts-webpki-invalid"}) for x in details]
+                    policies.append(policy("sts", domain, mx, total - failed, failed, sts_details))
                     policies.append(policy("tlsa", domain, mx, total - failed, failed, details))
                 else:
                     ptype = "tlsa" if domain == "dane.example.net" else "sts"

@@ -3,8 +3,9 @@
 # the test PostgreSQL (PGHOST/PGPORT/PGUSER from tests/run_all.sh), on generated reports: four
 # domains, three reporters, 21 report days. Checks the dashboard's queries
 # (check_dashboard.py), the digest page and mail (check_digest.py), GMime reading the mail,
-# and a screenshot of the page by headless Chromium (saved in the build directory as
-# tests/dashboard/digest.png). One PASS/FAIL line per check.
+# its bounds and usage against a hostile reporter's report (gen_hostile.py), and a screenshot of
+# the page by headless Chromium (saved in the build directory as tests/dashboard/digest.png).
+# One PASS/FAIL line per check.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../.." && pwd)
@@ -19,6 +20,7 @@ failed=0
 check() { if [ "$2" = 0 ]; then echo "PASS $1"; else echo "FAIL $1: $3"; failed=1; fi; }
 cleanup() {
   psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $dbname" 2>/dev/null
+  psql -X -q -d postgres -c "DROP DATABASE IF EXISTS ${dbname}_hostile" 2>/dev/null
   if [ "$failed" = 0 ]; then rm -rf "$work"; else echo "-- logs kept in $work"; fi
 }
 trap cleanup EXIT
@@ -58,6 +60,62 @@ check digest-only-failures-sends-nothing-when-clean "$([ $? = 0 ] && [ ! -e "$wo
 "$ctl" digest --db "$db" --days 1 --last-day "$last" --domain shop.example --only-failures \
   --eml "$work/some.eml" >/dev/null 2>&1
 check digest-only-failures-sends-failures "$([ $? = 0 ] && [ -s "$work/some.eml" ]; echo $?)" "nothing written"
+
+# usage errors exit 2 before touching the database; no From is needed without mail
+for bad in "--domain=" "--last-day 9999-12-31" "--last-day 1970-01-01" "--max-domains 0" \
+  "--sendmail-timeout x"; do
+  # shellcheck disable=SC2086
+  "$ctl" digest --db "$db" $bad >"$work/usage.log" 2>&1
+  check "digest-usage-error-exits-2 ($bad)" "$([ $? = 2 ]; echo $?)" "$(tail -n 2 "$work/usage.log")"
+done
+"$ctl" digest --db "$db" --last-day "$last" --mail-from 'not an address' >/dev/null 2>"$work/from.log"
+check digest-no-from-checked-without-mail $? "$(cat "$work/from.log")"
+# a sendmail that never reads: the one deadline ends the hand-over, the child is killed
+printf '#!/bin/sh\nexec sleep 600\n' >"$work/stuck-sendmail" && chmod 755 "$work/stuck-sendmail"
+start=$(date +%s)
+timeout 60 "$ctl" digest --db "$db" --days 7 --last-day "$last" --mail-to ops@example.test \
+  --sendmail "$work/stuck-sendmail" --sendmail-timeout 2 >"$work/stuck.log" 2>&1
+rc=$? took=$(($(date +%s) - start))
+check digest-stuck-sendmail-bounded "$([ "$rc" = 1 ] && [ "$took" -le 10 ] && grep -q 'within 2 s' "$work/stuck.log"; echo $?)" \
+  "rc $rc after ${took}s: $(cat "$work/stuck.log")"
+
+# a hostile reporter: 402 failing domains, one disguised by a right-to-left override and a
+# zero-width space, one of 255 characters. The page shows the 50 worst and says how many more,
+# alerts are capped, names are cut, and no invisible character reaches the reader.
+hdb="host=$PGHOST port=$PGPORT user=$PGUSER dbname=${dbname}_hostile"
+psql -X -q -d postgres -c "CREATE DATABASE ${dbname}_hostile" && "$ctl" db migrate --db "$hdb" >/dev/null 2>&1 &&
+  python3 "$here/gen_hostile.py" "$work/hostile" "$last" && "$ctl" import --db "$hdb" "$work/hostile" >"$work/hostile-import.log" 2>&1
+check digest-hostile-data-loaded $? "$(tail -n 3 "$work/hostile-import.log")"
+"$ctl" digest --db "$hdb" --last-day "$last" --max-alerts 20 --html "$work/hostile.html" >"$work/hostile.log" 2>&1 &&
+  "$ctl" digest --db "$hdb" --last-day "$last" >"$work/hostile.txt" 2>>"$work/hostile.log"
+check digest-hostile-written $? "$(tail -n 3 "$work/hostile.log")"
+python3 - "$work/hostile.html" "$work/hostile.txt" >"$work/hostile-check.log" 2>&1 <<'PY'
+import html.parser, re, sys
+page, text = (open(p, encoding="utf-8").read() for p in sys.argv[1:3])
+class Cells(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(); self.rows = self.alerts = 0; self.longest = 0; self.table = None
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table": self.table = a.get("id")
+        if tag == "tr" and "data-domain" in a:
+            self.rows += self.table == "overview"; self.alerts += self.table == "alerts"
+    def handle_data(self, data):
+        self.longest = max(self.longest, max((len(w) for w in data.split()), default=0))
+c = Cells(); c.feed(page)
+bad = [ch for ch in "‮​" if ch in page or ch in text]
+problems = []
+if c.rows != 50: problems.append(f"{c.rows} overview rows, not 50")
+if "352 more policy domains" not in page or "352 more policy domains" not in text: problems.append("no '352 more policy domains'")
+if c.alerts > 20: problems.append(f"{c.alerts} alerts shown, --max-alerts 20")
+if c.alerts == 20 and "more alerts not shown" not in page: problems.append("alerts cut without saying so")
+if c.longest > 70: problems.append(f"a word of {c.longest} characters on the page")
+if bad: problems.append(f"invisible characters {[hex(ord(x)) for x in bad]} reached the reader")
+if len(page) > 1_000_000: problems.append(f"page of {len(page)} bytes")
+print("; ".join(problems) or f"50 rows, {c.alerts} alerts, longest word {c.longest}, {len(page)} bytes")
+sys.exit(1 if problems else 0)
+PY
+check digest-hostile-bounded-and-readable $? "$(cat "$work/hostile-check.log")"
 
 # a picture of the page, as a mail client would show it
 if command -v chromium >/dev/null; then
