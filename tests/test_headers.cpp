@@ -101,8 +101,14 @@ BOOST_AUTO_TEST_CASE(printable_hides_no_reordering_or_invisible_characters) {
     BOOST_TEST(printable("a\xE2\x81\xA6"
                          "b\xE2\x81\xA9") == "a?b?"); // U+2066, U+2069
     BOOST_TEST(printable("\xEF\xBB\xBF"
-                         "bom") == "?bom");                     // U+FEFF
-    BOOST_TEST(printable("line\xE2\x80\xA8sep") == "line?sep"); // U+2028
+                         "bom") == "?bom"); // U+FEFF
+    BOOST_TEST(printable("line\xE2\x80\xA8sep") == "line?sep");
+    BOOST_TEST(printable("vic\xC2\xAD"
+                         "tim") == "vic?tim");                    // U+00AD soft hyphen
+    BOOST_TEST(printable("victim\xF3\xA0\x81\x81") == "victim?"); // U+E0041 tag
+    BOOST_TEST(printable("a\xEF\xB8\x8F"
+                         "b\xE3\x85\xA4") == "a?b?"); // U+FE0F, U+3164
+    BOOST_TEST(printable("x\xEF\xBF\xBE") == "x?");   // U+FFFE // U+2028
     BOOST_TEST(printable("Z\xC3\xBCrich \xE2\x80\x93 \xE6\x97\xA5") ==
                "Z\xC3\xBCrich \xE2\x80\x93 \xE6\x97\xA5"); // ü, en dash, CJK kept
 }

@@ -13,7 +13,8 @@ DS = {"type": "postgres", "uid": "${DS_POSTGRES}"}
 
 # "All" of a variable is its allValue '*' (Grafana puts a custom all value in as it is), so a
 # query filters on nothing instead of on a list of every value: reports can name any number of
-# domains, and a list of thousands would slow every panel.
+# domains, and a list of thousands would slow every panel. The variables never offer a value
+# '*' (a report could name one), so picking values never means "All".
 ALL = "'*'"
 
 
@@ -41,8 +42,8 @@ FAILURES = """(SELECT f.day, f.policy_domain, f.result_type, f.sending_mta_ip,
         FROM tlsrpt.report_sessions
         WHERE $__timeFilter(day) AND """ + FILTERS + """
         ORDER BY report_pk, day, policy_domain, type_rank) t
-    ON t.report_pk = f.report_pk AND t.day = f.day AND t.policy_domain = f.policy_domain
-   AND t.policy_type = f.policy_type) f"""
+    ON t.report_pk = f.report_pk AND t.day = f.day AND t.policy_type = f.policy_type
+   AND t.policy_domain IS NOT DISTINCT FROM f.policy_domain) f"""
 
 PANELS = [
     # (title, type, width, height, format, sql, extra fieldConfig / options)
@@ -88,13 +89,13 @@ PANELS = [
 # hundred (Grafana sorts them by name), so the drop-down stays usable whatever reports name.
 VARIABLES = [
     ("domain", "Policy domain",
-     "SELECT policy_domain FROM tlsrpt.daily_sessions WHERE $__timeFilter(day)\n"
+     "SELECT policy_domain FROM tlsrpt.daily_sessions WHERE $__timeFilter(day) AND policy_domain <> '*'\n"
      "GROUP BY 1 ORDER BY sum(successful + failed) DESC, 1 LIMIT 500"),
     ("policy_type", "Policy type",
-     "SELECT policy_type FROM tlsrpt.policies WHERE $__timeFilter(day)\n"
+     "SELECT policy_type FROM tlsrpt.policies WHERE $__timeFilter(day) AND policy_type <> '*'\n"
      "GROUP BY 1 ORDER BY count(*) DESC, 1 LIMIT 20"),
     ("reporter", "Reporter",
-     "SELECT reporter FROM tlsrpt.daily_reporters WHERE $__timeFilter(day)\n"
+     "SELECT reporter FROM tlsrpt.daily_reporters WHERE $__timeFilter(day) AND reporter <> '*'\n"
      "GROUP BY 1 ORDER BY sum(reports) DESC, 1 LIMIT 200"),
 ]
 

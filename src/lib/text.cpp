@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace tlsrpt {
 
@@ -65,13 +66,25 @@ char32_t code_point(std::string_view s, std::size_t i, std::size_t n) {
     return cp;
 }
 
-// Characters that change how the text around them reads without showing themselves: the bidi
-// embeddings, overrides and isolates (Unicode UAX #9; "Trojan Source", CVE-2021-42574), the
-// zero-width and invisible format characters, and the line and paragraph separators.
+// Characters that change how the text around them reads without showing themselves: every
+// Default_Ignorable_Code_Point of Unicode (DerivedCoreProperties.txt: soft hyphen, zero-width
+// characters, bidi embeddings, overrides and isolates (UAX #9; "Trojan Source",
+// CVE-2021-42574), fillers, variation selectors, tag characters), the other format characters
+// (Cf) that render as nothing, the line and paragraph separators, C1 controls and
+// noncharacters. Two names differing only by these would look the same.
 bool invisible(char32_t cp) {
-    return cp == 0x061C || cp == 0x180E || (cp >= 0x200B && cp <= 0x200F) ||
-           (cp >= 0x2028 && cp <= 0x202E) || (cp >= 0x2060 && cp <= 0x206F) || cp == 0xFEFF ||
-           (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0x80 && cp < 0xA0);
+    static constexpr std::pair<char32_t, char32_t> ranges[] = {
+        {0x0080, 0x009F},   {0x00AD, 0x00AD},   {0x034F, 0x034F},   {0x0600, 0x0605},
+        {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x08E2, 0x08E2},
+        {0x115F, 0x1160},   {0x17B4, 0x17B5},   {0x180B, 0x180F},   {0x200B, 0x200F},
+        {0x2028, 0x202E},   {0x2060, 0x206F},   {0x3164, 0x3164},   {0xFDD0, 0xFDEF},
+        {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF0, 0xFFFB},
+        {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
+        {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF}};
+    if ((cp & 0xFFFE) == 0xFFFE) return true; // U+xFFFE, U+xFFFF: noncharacters
+    for (const auto& [low, high] : ranges)
+        if (cp >= low && cp <= high) return true;
+    return false;
 }
 
 } // namespace

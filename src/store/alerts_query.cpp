@@ -1,6 +1,8 @@
 // alerts_query.cpp: the evidence of the alert rules (alerts.hpp) read from the stored reports,
 // in one read-only transaction: failed sessions per rule, policy domain and day (counted once
-// per session as daily_failures does: per report the policy type with the most), each day's
+// per session: per report the policy type with the most failures of the rule's result type,
+// among the types the rule looks at; a rule such as a DANE one counts its own policy type's
+// failures, which the digest's breakdown by representative policy type may not show), each day's
 // sessions (the daily_sessions view), the days each reporter sent reports on, and the last day
 // each policy domain was reported. $1 is always the last day L; days come back as "ago" = L -
 // day. Lists go in as JSON and come back as text: ids joined by ',', host names by newlines.

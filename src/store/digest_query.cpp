@@ -42,26 +42,28 @@ SELECT policy_domain, result_type, sessions FROM (
 )";
 
 // {COL}: sending_mta_ip or receiving_mx_hostname. The failures of each report's
-// representative policy type only (representative_types, migration 008), as in the totals.
+// representative policy type only (failure_sessions.representative, migration 008), as in the
+// totals.
 constexpr const char* hosts_sql = R"(
 SELECT policy_domain, name, sessions FROM (
-    SELECT f.policy_domain, f.{COL} AS name, )" CAP("sum(f.sessions)") R"( AS sessions,
-           row_number() OVER (PARTITION BY f.policy_domain ORDER BY sum(f.sessions) DESC, f.{COL})
+    SELECT policy_domain, {COL} AS name, )" CAP("sum(sessions)") R"( AS sessions,
+           row_number() OVER (PARTITION BY policy_domain ORDER BY sum(sessions) DESC, {COL})
                AS rank
-    FROM tlsrpt.failure_sessions f
-    JOIN tlsrpt.representative_types t
-      ON t.report_pk = f.report_pk AND t.day = f.day AND t.policy_domain = f.policy_domain
-     AND t.policy_type = f.policy_type
-    WHERE f.day BETWEEN $1::date AND $2::date AND f.{COL} <> ''
-      AND )" DOMAIN_FILTER("f.policy_domain") R"(
+    FROM tlsrpt.failure_sessions
+    WHERE representative AND day BETWEEN $1::date AND $2::date AND {COL} <> ''
+      AND )" DOMAIN_FILTER("policy_domain") R"(
     GROUP BY 1, 2
 ) t WHERE rank <= $4::int ORDER BY 1, rank
 )";
 
+// The reporters of each domain, with how many of them sent a DKIM-authenticated report.
 constexpr const char* reporters_sql = R"(
-SELECT policy_domain, reporter, organization, reports, authenticated, successful, failed FROM (
+SELECT policy_domain, reporter, organization, reports, authenticated, successful, failed,
+       authenticated_reporters FROM (
     SELECT policy_domain, reporter, coalesce(max(organization_name), '') AS organization,
            count(*) AS reports, count(*) FILTER (WHERE dkim_authenticated) AS authenticated,
+           sum((count(*) FILTER (WHERE dkim_authenticated) > 0)::int)
+               OVER (PARTITION BY policy_domain) AS authenticated_reporters,
            )" CAP("sum(successful)") R"( AS successful, )" CAP("sum(failed)") R"( AS failed,
            row_number() OVER (PARTITION BY policy_domain
                               ORDER BY sum(successful + failed) DESC, reporter) AS rank
@@ -128,10 +130,11 @@ Digest collect(pqxx::connection_base& conn, const Request& r) {
     for (const pqxx::row& row :
          tx.exec_params(reporters_sql, p->period.first, p->period.last, domains, top)) {
         const auto it = by_name.find(row[0].as<std::string>());
-        if (it != by_name.end())
-            it->second.reporters.push_back({row[1].as<std::string>(), row[2].as<std::string>(),
-                                            row[3].as<std::int64_t>(), row[4].as<std::int64_t>(),
-                                            row[5].as<std::int64_t>(), row[6].as<std::int64_t>()});
+        if (it == by_name.end()) continue;
+        it->second.reporters.push_back({row[1].as<std::string>(), row[2].as<std::string>(),
+                                        row[3].as<std::int64_t>(), row[4].as<std::int64_t>(),
+                                        row[5].as<std::int64_t>(), row[6].as<std::int64_t>()});
+        it->second.authenticated_reporters = row[7].as<std::int64_t>();
     }
     Digest out;
     out.period = p->period;

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
+#include <map>
 
 namespace tlsrptctl::digest {
 
@@ -49,27 +51,52 @@ std::string shorten(std::string_view s, std::size_t max_chars) {
     return out;
 }
 
+namespace {
+
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) { // both >= 0
+    return a > std::numeric_limits<std::int64_t>::max() - b
+               ? std::numeric_limits<std::int64_t>::max()
+               : a + b;
+}
+
+// Whether domain a comes before b on the page (Shown).
+bool before(const dg::DomainDigest& a, const dg::DomainDigest& b) {
+    const auto vouched = [](const dg::DomainDigest& d) {
+        return std::min<std::int64_t>(d.authenticated_reporters, 3);
+    };
+    if (vouched(a) != vouched(b)) return vouched(a) > vouched(b);
+    if (a.failed != b.failed) return a.failed > b.failed;
+    return a.domain < b.domain;
+}
+
+} // namespace
+
 Shown shown(const View& v) {
     Shown s;
     for (const dg::DomainDigest& d : v.digest.domains)
         s.domains.push_back(&d);
-    std::stable_sort(s.domains.begin(), s.domains.end(), [](const auto* a, const auto* b) {
-        return a->failed != b->failed ? a->failed > b->failed : a->domain < b->domain;
-    });
+    std::sort(s.domains.begin(), s.domains.end(),
+              [](const auto* a, const auto* b) { return before(*a, *b); });
+    std::map<std::string_view, std::size_t> place;
+    for (std::size_t i = 0; i < s.domains.size(); ++i)
+        place.emplace(s.domains[i]->domain, i);
     if (s.domains.size() > v.max_domains) {
         for (std::size_t i = v.max_domains; i < s.domains.size(); ++i) {
-            s.more_reports += s.domains[i]->reports;
-            s.more_successful += s.domains[i]->successful;
-            s.more_failed += s.domains[i]->failed;
+            s.more_successful = saturating_add(s.more_successful, s.domains[i]->successful);
+            s.more_failed = saturating_add(s.more_failed, s.domains[i]->failed);
         }
         s.more_domains = s.domains.size() - v.max_domains;
         s.domains.resize(v.max_domains);
     }
     for (const al::Alert& a : v.alerts.alerts)
         s.alerts.push_back(&a);
-    std::stable_partition(s.alerts.begin(), s.alerts.end(), [](const al::Alert* a) {
-        return a->decision.severity == al::Severity::critical;
-    });
+    const auto rank = [&](const al::Alert* a) {
+        const auto it = place.find(a->evidence.domain);
+        return std::make_pair(a->decision.severity != al::Severity::critical,
+                              it == place.end() ? place.size() : it->second);
+    };
+    std::stable_sort(s.alerts.begin(), s.alerts.end(),
+                     [&](const auto* a, const auto* b) { return rank(a) < rank(b); });
     if (s.alerts.size() > v.max_alerts) {
         s.more_alerts = s.alerts.size() - v.max_alerts;
         s.alerts.resize(v.max_alerts);
@@ -80,8 +107,7 @@ Shown shown(const View& v) {
 std::string more_domains_text(const Shown& s) {
     if (s.more_domains == 0) return "";
     return count_text(static_cast<std::int64_t>(s.more_domains)) + " more policy domains (" +
-           count_text(s.more_reports) + " reports, " + count_text(s.more_successful) +
-           " successful and " + count_text(s.more_failed) +
+           count_text(s.more_successful) + " successful and " + count_text(s.more_failed) +
            " failed sessions) not shown: --domain or --max-domains shows them.";
 }
 

@@ -71,8 +71,8 @@ std::string alerts_section(const View& v, const Shown& s) {
         out += "<tr data-rule=\"" + html_escape(e.rule->name) + "\" data-domain=\"" +
                html_escape(e.domain) + "\"><td style=\"" + td_style + "\">" + severity_badge(a) +
                "</td>" + td(e.domain) + td(e.rule->name) + "<td style=\"" + td_style + "\">" +
-               html_escape(what) + "<br><span style=\"color:#555\">" + html_escape(al::hint(e)) +
-               "</span></td></tr>";
+               html_escape(shorten(what, 240)) + "<br><span style=\"color:#555\">" +
+               html_escape(shorten(al::hint(e), 240)) + "</span></td></tr>";
     }
     return out + "</table>" + note(more_alerts_text(s));
 }

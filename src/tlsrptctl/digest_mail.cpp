@@ -54,7 +54,7 @@ std::string write_all(int fd, std::string_view data, Clock::time_point deadline,
                       const std::string& who) {
     fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
     for (std::size_t done = 0; done < data.size();) {
-        if (Clock::now() >= deadline) return who + " did not take the message in time";
+        if (Clock::now() >= deadline) return "it did not take the whole message";
         pollfd p{fd, POLLOUT, 0};
         if (poll(&p, 1, millis_left(deadline)) <= 0) continue; // EINTR, or look at the clock
         const ssize_t n = write(fd, data.data() + done, data.size() - done);
@@ -65,18 +65,25 @@ std::string write_all(int fd, std::string_view data, Clock::time_point deadline,
     return "";
 }
 
+// Kills the child's whole process group (a wrapper script's children too) and reaps it.
+void kill_group(pid_t pid) {
+    kill(-pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+}
+
 // Waits for the child until the deadline; its wait status, or nullopt after killing it.
 std::optional<int> wait_until(pid_t pid, Clock::time_point deadline) {
     for (;;) {
         int status = 0;
         const pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid) return status;
-        if ((r < 0 && errno != EINTR) || Clock::now() >= deadline) break;
+        if (r < 0 && errno != EINTR) return std::nullopt; // not ours to wait for (or kill)
+        if (Clock::now() >= deadline) break;
         usleep(20000);
     }
-    kill(pid, SIGKILL);
-    int status = 0;
-    waitpid(pid, &status, 0);
+    kill_group(pid);
     return std::nullopt;
 }
 
@@ -128,27 +135,36 @@ std::string build_message(const MailParts& parts) {
 std::string send_mail(const std::string& sendmail, const std::string& message, int timeout) {
     int fds[2];
     if (pipe2(fds, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+    const auto old_chld = std::signal(SIGCHLD, SIG_DFL); // waitpid needs the child kept
     const pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
+        std::signal(SIGCHLD, old_chld);
         return std::string("fork: ") + std::strerror(errno);
     }
     if (pid == 0) {
+        setpgid(0, 0); // its own group: a timeout kills whatever it started too
         dup2(fds[0], 0);
         const char* argv[] = {sendmail.c_str(), "-t", "-oi", nullptr};
         execv(sendmail.c_str(), const_cast<char* const*>(argv));
         _exit(127);
     }
+    setpgid(pid, 0); // also here, so kill(-pid) finds the group whoever runs first
     close(fds[0]);
-    // one deadline for handing the message over and for the exit: a sendmail that stops
-    // reading cannot hold the digest (and its timer) forever
+    // One deadline for handing the message over and for the exit: a sendmail that stops
+    // reading cannot hold the digest (and its timer) forever. Past it the group is killed
+    // before the pipe closes: for `sendmail -t` the end of input ends the message, so closing
+    // first would hand over a cut message as if whole.
     const Clock::time_point deadline = Clock::now() + std::chrono::seconds(timeout);
-    const auto old = std::signal(SIGPIPE, SIG_IGN); // a sendmail that dies is an error, not ours
+    const auto old_pipe = std::signal(SIGPIPE, SIG_IGN); // a sendmail that dies is an error
     const std::string error = write_all(fds[1], message, deadline, sendmail);
+    const bool late = Clock::now() >= deadline;
+    if (late) kill_group(pid);
     close(fds[1]);
-    std::signal(SIGPIPE, old);
-    const auto status = wait_until(pid, deadline);
+    std::signal(SIGPIPE, old_pipe);
+    const auto status = late ? std::nullopt : wait_until(pid, deadline);
+    std::signal(SIGCHLD, old_chld);
     const std::string limit = " within " + std::to_string(timeout) + " s";
     if (!status) return sendmail + (error.empty() ? " did not finish" : ": " + error) + limit;
     if (WIFEXITED(*status) && WEXITSTATUS(*status) == 127) return "cannot run " + sendmail;

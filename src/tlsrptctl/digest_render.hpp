@@ -30,13 +30,17 @@ struct View {
 };
 
 // What of a View fits on the page: reports can name any number of policy domains (and a
-// hostile reporter thousands), so the page shows the worst max_domains and max_alerts and
-// says how many more there are, keeping the mail a few hundred KiB at most.
+// hostile reporter thousands), so the page shows max_domains domains and max_alerts alerts
+// and says how many more there are, keeping the mail bounded. Which domains come first must
+// not be the sender's choice alone: a domain with more reporters that sent DKIM-authenticated
+// reports (up to three; one signing domain is cheap to have, several independent ones are
+// not) comes before one with fewer, then the most failed sessions, then the name. Alerts:
+// critical first, then in the order of their domains.
 struct Shown {
-    std::vector<const dg::DomainDigest*> domains; // most failed sessions first, then by name
-    std::vector<const al::Alert*> alerts;         // critical first, in evaluation order
+    std::vector<const dg::DomainDigest*> domains; // in that order
+    std::vector<const al::Alert*> alerts;
     std::size_t more_domains = 0, more_alerts = 0;
-    std::int64_t more_reports = 0, more_successful = 0, more_failed = 0; // of those not shown
+    std::int64_t more_successful = 0, more_failed = 0; // sessions of the domains not shown
 };
 Shown shown(const View& v);
 
@@ -47,7 +51,7 @@ std::string html_escape(std::string_view s);
 // `s` made printable and cut to at most max_chars characters ("..." marks a cut): names from
 // reports (domains, hosts, organizations) are up to 1,024 bytes long.
 std::string shorten(std::string_view s, std::size_t max_chars = 64);
-// "N more policy domains (R reports, S successful and F failed sessions) not shown: ..."
+// "N more policy domains (S successful and F failed sessions) not shown: ..."
 std::string more_domains_text(const Shown& s);
 // "N more alerts not shown: tlsrptctl alerts lists them all."
 std::string more_alerts_text(const Shown& s);

@@ -35,9 +35,9 @@ std::string alerts_block(const View& v, const Shown& s) {
         out += "  " +
                pad(a.decision.severity == al::Severity::critical ? "CRITICAL" : "WARNING", 9) +
                shorten(e.domain) + "  " + std::string(e.rule->name) + "\n    " +
-               tlsrpt::printable(al::figures(e)) +
+               shorten(al::figures(e), 240) +
                (a.decision.downgraded ? " (critical, but no DKIM-authenticated report)" : "") +
-               "\n    " + tlsrpt::printable(al::hint(e)) + "\n";
+               "\n    " + shorten(al::hint(e), 240) + "\n";
     }
     return out + line(more_alerts_text(s)) + "\n";
 }

@@ -70,18 +70,10 @@ for bad in "--domain=" "--last-day 9999-12-31" "--last-day 1970-01-01" "--max-do
 done
 "$ctl" digest --db "$db" --last-day "$last" --mail-from 'not an address' >/dev/null 2>"$work/from.log"
 check digest-no-from-checked-without-mail $? "$(cat "$work/from.log")"
-# a sendmail that never reads: the one deadline ends the hand-over, the child is killed
-printf '#!/bin/sh\nexec sleep 600\n' >"$work/stuck-sendmail" && chmod 755 "$work/stuck-sendmail"
-start=$(date +%s)
-timeout 60 "$ctl" digest --db "$db" --days 7 --last-day "$last" --mail-to ops@example.test \
-  --sendmail "$work/stuck-sendmail" --sendmail-timeout 2 >"$work/stuck.log" 2>&1
-rc=$? took=$(($(date +%s) - start))
-check digest-stuck-sendmail-bounded "$([ "$rc" = 1 ] && [ "$took" -le 10 ] && grep -q 'within 2 s' "$work/stuck.log"; echo $?)" \
-  "rc $rc after ${took}s: $(cat "$work/stuck.log")"
-
-# a hostile reporter: 402 failing domains, one disguised by a right-to-left override and a
-# zero-width space, one of 255 characters. The page shows the 50 worst and says how many more,
-# alerts are capped, names are cut, and no invisible character reaches the reader.
+# a hostile reporter: 403 failing domains, 30 of them with MX names of 20,000 characters, two
+# disguised by invisible characters, one of 255 characters. The page shows 50 domains and says
+# how many more, alerts are capped, names and alert texts are cut, and no invisible character
+# reaches the reader.
 hdb="host=$PGHOST port=$PGPORT user=$PGUSER dbname=${dbname}_hostile"
 psql -X -q -d postgres -c "CREATE DATABASE ${dbname}_hostile" && "$ctl" db migrate --db "$hdb" >/dev/null 2>&1 &&
   python3 "$here/gen_hostile.py" "$work/hostile" "$last" && "$ctl" import --db "$hdb" "$work/hostile" >"$work/hostile-import.log" 2>&1
@@ -106,16 +98,40 @@ c = Cells(); c.feed(page)
 bad = [ch for ch in "‮​" if ch in page or ch in text]
 problems = []
 if c.rows != 50: problems.append(f"{c.rows} overview rows, not 50")
-if "352 more policy domains" not in page or "352 more policy domains" not in text: problems.append("no '352 more policy domains'")
+if "353 more policy domains" not in page or "353 more policy domains" not in text: problems.append("no '353 more policy domains'")
 if c.alerts > 20: problems.append(f"{c.alerts} alerts shown, --max-alerts 20")
 if c.alerts == 20 and "more alerts not shown" not in page: problems.append("alerts cut without saying so")
-if c.longest > 70: problems.append(f"a word of {c.longest} characters on the page")
+if c.longest > 250: problems.append(f"a word of {c.longest} characters on the page")
 if bad: problems.append(f"invisible characters {[hex(ord(x)) for x in bad]} reached the reader")
-if len(page) > 1_000_000: problems.append(f"page of {len(page)} bytes")
+if len(page) > 1_000_000 or len(text) > 500_000: problems.append(f"page of {len(page)}, text of {len(text)} bytes")
 print("; ".join(problems) or f"50 rows, {c.alerts} alerts, longest word {c.longest}, {len(page)} bytes")
 sys.exit(1 if problems else 0)
 PY
 check digest-hostile-bounded-and-readable $? "$(cat "$work/hostile-check.log")"
+
+# a sendmail that stops reading: one deadline ends the hand-over (the mail is larger than a
+# pipe's buffer, so the write itself waits), and the whole process group is killed before the
+# pipe closes, so nothing it started reads the end of a cut message as the end of the mail
+cat >"$work/slow-reader.py" <<'PY'
+import sys, time
+while sys.stdin.buffer.read1(4096):
+    time.sleep(0.3)
+open(sys.argv[1], "w").write("end of input: a cut message taken as whole\n")
+PY
+printf '#!/bin/sh\npython3 %s %s\n' "$work/slow-reader.py" "$work/slow-reader.eof" >"$work/slow-sendmail"
+chmod 755 "$work/slow-sendmail"
+"$ctl" digest --db "$hdb" --last-day "$last" --eml "$work/hostile.eml" >/dev/null 2>&1
+start=$(date +%s)
+timeout 60 "$ctl" digest --db "$hdb" --last-day "$last" --mail-to ops@example.test \
+  --sendmail "$work/slow-sendmail" --sendmail-timeout 2 >"$work/stuck.log" 2>&1
+rc=$? took=$(($(date +%s) - start))
+sleep 2
+size=$(stat -c %s "$work/hostile.eml" 2>/dev/null || echo 0)
+check digest-stuck-sendmail-bounded "$([ "$size" -gt 65536 ] && [ "$rc" = 1 ] && [ "$took" -le 10 ] &&
+  grep -q 'within 2 s' "$work/stuck.log" && [ ! -e "$work/slow-reader.eof" ] &&
+  ! pgrep -f "$work/slow-reader.py" >/dev/null; echo $?)" \
+  "mail of $size bytes, rc $rc after ${took}s: $(cat "$work/stuck.log" "$work/slow-reader.eof" 2>/dev/null)"
+pkill -f "$work/slow-reader.py" 2>/dev/null
 
 # a picture of the page, as a mail client would show it
 if command -v chromium >/dev/null; then

@@ -5,6 +5,7 @@
 #include "digest_render.hpp"
 
 #include <boost/test/unit_test.hpp>
+#include <limits>
 
 using namespace tlsrptctl::digest;
 
@@ -50,13 +51,46 @@ BOOST_AUTO_TEST_CASE(shown_keeps_the_worst_domains_and_counts_the_rest) {
     BOOST_TEST(s.domains[0]->domain == "c.example");
     BOOST_TEST(s.domains[1]->domain == "b.example"); // 10 failed, before e.example by name
     BOOST_TEST(s.more_domains == 3u);
-    BOOST_TEST(s.more_reports == 3);
     BOOST_TEST(s.more_successful == 100 + 99 + 80);
     BOOST_TEST(s.more_failed == 0 + 1 + 10);
     BOOST_TEST(more_domains_text(s) ==
-               "3 more policy domains (3 reports, 279 successful and 11 failed sessions) not "
+               "3 more policy domains (279 successful and 11 failed sessions) not "
                "shown: --domain or --max-domains shows them.");
     BOOST_TEST(more_domains_text(shown(view_of({domain("a.example", 1, 0)}, 2))).empty());
+}
+
+// One signing domain cannot push the domains several reporters vouch for off the page, however
+// many failures its reports claim; the sums of what is left out saturate.
+BOOST_AUTO_TEST_CASE(flood_from_one_reporter_does_not_hide_vouched_domains) {
+    std::vector<dg::DomainDigest> domains;
+    for (int i = 0; i < 60; ++i) {
+        domains.push_back(domain("flood" + std::to_string(i) + ".example", 0,
+                                 std::numeric_limits<std::int64_t>::max() / 2));
+        domains.back().authenticated_reporters = 1;
+    }
+    domains.push_back(domain("victim.example", 900, 5));
+    domains.back().authenticated_reporters = 2;
+    domains.push_back(domain("big.example", 9000, 1));
+    domains.back().authenticated_reporters = 7; // counts as three, as victim's two do not
+    View v = view_of(std::move(domains), 10);
+    al::Alert flood, victim;
+    flood.evidence.domain = "flood0.example";
+    victim.evidence.domain = "victim.example";
+    flood.decision.severity = victim.decision.severity = al::Severity::critical;
+    al::Alert warning = victim;
+    warning.decision.severity = al::Severity::warning;
+    v.alerts.alerts = {warning, flood, victim};
+    v.max_alerts = 2;
+    const Shown s = shown(v);
+    BOOST_TEST(s.domains[0]->domain == "big.example");
+    BOOST_TEST(s.domains[1]->domain == "victim.example");
+    BOOST_TEST(s.more_failed == std::numeric_limits<std::int64_t>::max());
+    BOOST_REQUIRE(s.alerts.size() == 2u);
+    BOOST_TEST(s.alerts[0]->evidence.domain == "victim.example"); // critical, vouched for
+    BOOST_TEST(s.alerts[1]->evidence.domain == "flood0.example"); // critical
+    BOOST_TEST(s.more_alerts == 1u);
+    BOOST_TEST(more_alerts_text(s) ==
+               "1 more alerts not shown: `tlsrptctl alerts` lists them all.");
 }
 
 BOOST_AUTO_TEST_CASE(page_and_text_show_only_what_fits) {
