@@ -108,7 +108,11 @@ BOOST_AUTO_TEST_CASE(printable_hides_no_reordering_or_invisible_characters) {
     BOOST_TEST(printable("victim\xF3\xA0\x81\x81") == "victim?"); // U+E0041 tag
     BOOST_TEST(printable("a\xEF\xB8\x8F"
                          "b\xE3\x85\xA4") == "a?b?"); // U+FE0F, U+3164
-    BOOST_TEST(printable("x\xEF\xBF\xBE") == "x?");   // U+FFFE // U+2028
+    BOOST_TEST(printable("x\xEF\xBF\xBE") == "x?");   // U+FFFE
+    BOOST_TEST(printable("vic\xE2\x80\x8A"
+                         "tim") == "vic?tim"); // U+200A hair space
+    BOOST_TEST(printable("a\xC2\xA0"
+                         "b\xE2\xA0\x80") == "a?b?"); // U+00A0, U+2800
     BOOST_TEST(printable("Z\xC3\xBCrich \xE2\x80\x93 \xE6\x97\xA5") ==
                "Z\xC3\xBCrich \xE2\x80\x93 \xE6\x97\xA5"); // ü, en dash, CJK kept
 }

@@ -43,7 +43,7 @@ FAILURES = """(SELECT f.day, f.policy_domain, f.result_type, f.sending_mta_ip,
         WHERE $__timeFilter(day) AND """ + FILTERS + """
         ORDER BY report_pk, day, policy_domain, type_rank) t
     ON t.report_pk = f.report_pk AND t.day = f.day AND t.policy_type = f.policy_type
-   AND t.policy_domain IS NOT DISTINCT FROM f.policy_domain) f"""
+   AND coalesce(t.policy_domain, '') = coalesce(f.policy_domain, '')) f"""
 
 PANELS = [
     # (title, type, width, height, format, sql, extra fieldConfig / options)

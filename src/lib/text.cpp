@@ -70,14 +70,16 @@ char32_t code_point(std::string_view s, std::size_t i, std::size_t n) {
 // Default_Ignorable_Code_Point of Unicode (DerivedCoreProperties.txt: soft hyphen, zero-width
 // characters, bidi embeddings, overrides and isolates (UAX #9; "Trojan Source",
 // CVE-2021-42574), fillers, variation selectors, tag characters), the other format characters
-// (Cf) that render as nothing, the line and paragraph separators, C1 controls and
-// noncharacters. Two names differing only by these would look the same.
+// (Cf) that render as nothing, the spaces other than U+0020 (a hair space reads as nothing;
+// the rest as a plain space), the blank braille pattern, the line and paragraph separators, C1
+// controls and noncharacters. Two names differing only by these would look the same.
 bool invisible(char32_t cp) {
     static constexpr std::pair<char32_t, char32_t> ranges[] = {
-        {0x0080, 0x009F},   {0x00AD, 0x00AD},   {0x034F, 0x034F},   {0x0600, 0x0605},
-        {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x08E2, 0x08E2},
-        {0x115F, 0x1160},   {0x17B4, 0x17B5},   {0x180B, 0x180F},   {0x200B, 0x200F},
-        {0x2028, 0x202E},   {0x2060, 0x206F},   {0x3164, 0x3164},   {0xFDD0, 0xFDEF},
+        {0x0080, 0x00A0},   {0x00AD, 0x00AD},   {0x034F, 0x034F},   {0x0600, 0x0605},
+        {0x061C, 0x061C},   {0x06DD, 0x06DD},   {0x070F, 0x070F},   {0x0890, 0x0891},
+        {0x08E2, 0x08E2},   {0x115F, 0x1160},   {0x1680, 0x1680},   {0x17B4, 0x17B5},
+        {0x180B, 0x180F},   {0x2000, 0x200F},   {0x2028, 0x202F},   {0x205F, 0x206F},
+        {0x2800, 0x2800},   {0x3000, 0x3000},   {0x3164, 0x3164},   {0xFDD0, 0xFDEF},
         {0xFE00, 0xFE0F},   {0xFEFF, 0xFEFF},   {0xFFA0, 0xFFA0},   {0xFFF0, 0xFFFB},
         {0x110BD, 0x110BD}, {0x110CD, 0x110CD}, {0x13430, 0x1343F}, {0x1BCA0, 0x1BCA3},
         {0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF}};

@@ -50,12 +50,13 @@ struct DomainDigest {
     std::string domain;
     std::int64_t reports = 0, authenticated = 0, successful = 0, failed = 0; // the period
     std::int64_t prev_reports = 0, prev_successful = 0, prev_failed = 0;     // the one before
-    std::vector<Named> failure_types;         // most failed sessions first
-    std::vector<Named> sending_ips;           // sending-mta-ip of the failures
-    std::vector<Named> mx_hosts;              // receiving-mx-hostname of the failures
-    std::vector<ReporterFigures> reporters;   // most sessions first
-    std::int64_t authenticated_reporters = 0; // reporters with a DKIM-authenticated report
-    std::vector<DayFigures> days;             // every day of the chart window, oldest first
+    std::vector<Named> failure_types;       // most failed sessions first
+    std::vector<Named> sending_ips;         // sending-mta-ip of the failures
+    std::vector<Named> mx_hosts;            // receiving-mx-hostname of the failures
+    std::vector<ReporterFigures> reporters; // most sessions first
+    std::int64_t signing_domains = 0;       // registered domains (last two labels) that
+                                            // signed its DKIM-authenticated reports
+    std::vector<DayFigures> days;           // every day of the chart window, oldest first
 };
 
 struct Digest {

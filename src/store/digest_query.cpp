@@ -2,9 +2,9 @@
 // and 008 in one read-only transaction: sessions per domain and day (each session once: the
 // representative policy type of each report, type_rank 1), failed sessions per result type
 // (daily_failures), per sending MTA and per receiving MX (failure_sessions; like the totals,
-// only the failures of each report's representative policy type), reporters, and the
-// quarantined messages. $1..$2 is the day range, $3 the JSON array of the domains asked for
-// (empty: all), $4 the top-N bound.
+// only the failures of each report's representative policy type), reporters, the signing
+// domains that vouch for each policy domain, and the quarantined messages. $1..$2 is the day range,
+// $3 the JSON array of the domains asked for (empty: all), $4 the top-N bound.
 #include "store/digest.hpp"
 
 #include "tlsrpt/json_writer.hpp"
@@ -56,14 +56,10 @@ SELECT policy_domain, name, sessions FROM (
 ) t WHERE rank <= $4::int ORDER BY 1, rank
 )";
 
-// The reporters of each domain, with how many of them sent a DKIM-authenticated report.
 constexpr const char* reporters_sql = R"(
-SELECT policy_domain, reporter, organization, reports, authenticated, successful, failed,
-       authenticated_reporters FROM (
+SELECT policy_domain, reporter, organization, reports, authenticated, successful, failed FROM (
     SELECT policy_domain, reporter, coalesce(max(organization_name), '') AS organization,
            count(*) AS reports, count(*) FILTER (WHERE dkim_authenticated) AS authenticated,
-           sum((count(*) FILTER (WHERE dkim_authenticated) > 0)::int)
-               OVER (PARTITION BY policy_domain) AS authenticated_reporters,
            )" CAP("sum(successful)") R"( AS successful, )" CAP("sum(failed)") R"( AS failed,
            row_number() OVER (PARTITION BY policy_domain
                               ORDER BY sum(successful + failed) DESC, reporter) AS rank
@@ -72,6 +68,18 @@ SELECT policy_domain, reporter, organization, reports, authenticated, successful
       AND )" DOMAIN_FILTER("policy_domain") R"(
     GROUP BY 1, 2
 ) t WHERE rank <= 2 * $4::int ORDER BY 1, rank
+)";
+
+// Per domain, the registered domains (approximated by the last two labels: one key signs for
+// any number of subdomains) that signed its DKIM-authenticated reports of the period.
+constexpr const char* signers_sql = R"(
+SELECT p.policy_domain,
+       count(DISTINCT substring(lower(r.dkim_domain) FROM '[^.]+\.[^.]+$'))
+FROM tlsrpt.policies p
+JOIN tlsrpt.reports r ON r.id = p.report_pk
+WHERE r.dkim_authenticated AND p.day BETWEEN $1::date AND $2::date
+  AND )" DOMAIN_FILTER("p.policy_domain") R"(
+GROUP BY 1
 )";
 
 constexpr const char* quarantined_sql =
@@ -130,11 +138,15 @@ Digest collect(pqxx::connection_base& conn, const Request& r) {
     for (const pqxx::row& row :
          tx.exec_params(reporters_sql, p->period.first, p->period.last, domains, top)) {
         const auto it = by_name.find(row[0].as<std::string>());
-        if (it == by_name.end()) continue;
-        it->second.reporters.push_back({row[1].as<std::string>(), row[2].as<std::string>(),
-                                        row[3].as<std::int64_t>(), row[4].as<std::int64_t>(),
-                                        row[5].as<std::int64_t>(), row[6].as<std::int64_t>()});
-        it->second.authenticated_reporters = row[7].as<std::int64_t>();
+        if (it != by_name.end())
+            it->second.reporters.push_back({row[1].as<std::string>(), row[2].as<std::string>(),
+                                            row[3].as<std::int64_t>(), row[4].as<std::int64_t>(),
+                                            row[5].as<std::int64_t>(), row[6].as<std::int64_t>()});
+    }
+    for (const pqxx::row& row :
+         tx.exec_params(signers_sql, p->period.first, p->period.last, domains)) {
+        const auto it = by_name.find(row[0].as<std::string>());
+        if (it != by_name.end()) it->second.signing_domains = row[1].as<std::int64_t>();
     }
     Digest out;
     out.period = p->period;

@@ -62,7 +62,7 @@ std::int64_t saturating_add(std::int64_t a, std::int64_t b) { // both >= 0
 // Whether domain a comes before b on the page (Shown).
 bool before(const dg::DomainDigest& a, const dg::DomainDigest& b) {
     const auto vouched = [](const dg::DomainDigest& d) {
-        return std::min<std::int64_t>(d.authenticated_reporters, 3);
+        return std::min<std::int64_t>(d.signing_domains, 3);
     };
     if (vouched(a) != vouched(b)) return vouched(a) > vouched(b);
     if (a.failed != b.failed) return a.failed > b.failed;
@@ -158,8 +158,8 @@ bool all_clean(const View& v) {
 std::string subject(const View& v) {
     std::int64_t ok = 0, failed = 0, critical = 0;
     for (const dg::DomainDigest& d : v.digest.domains) {
-        ok += d.successful;
-        failed += d.failed;
+        ok = saturating_add(ok, d.successful);
+        failed = saturating_add(failed, d.failed);
     }
     for (const al::Alert& a : v.alerts.alerts)
         critical += a.decision.severity == al::Severity::critical;
@@ -168,8 +168,8 @@ std::string subject(const View& v) {
     std::string out = "[TLS-RPT " + status + "] " + period_text(v.digest.period) + ": " +
                       std::to_string(v.digest.domains.size()) + " domain" +
                       (v.digest.domains.size() == 1 ? "" : "s") + ", " +
-                      rate_text(dg::success_rate(ok, failed)) + " of " + count_text(ok + failed) +
-                      " sessions";
+                      rate_text(dg::success_rate(ok, failed)) + " of " +
+                      count_text(saturating_add(ok, failed)) + " sessions";
     if (alerts) out += ", " + std::to_string(alerts) + " alert" + (alerts == 1 ? "" : "s");
     return tlsrpt::printable(out);
 }

@@ -1,11 +1,11 @@
 // digest_mail.cpp: the digest mail (digest_mail.hpp): GMime builds the message, so MIME
 // boundaries, header folding, RFC 2047 encoded words in the subject and quoted-printable
-// bodies are GMime's, never string concatenation; a child process runs sendmail.
+// bodies are GMime's, never string concatenation; a child process runs sendmail, reading the
+// message from an in-memory file.
 #include "digest_mail.hpp"
 
 #include "tlsrpt/headers.hpp"
 
-#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -13,7 +13,7 @@
 #include <fcntl.h>
 #include <gmime/gmime.h>
 #include <memory>
-#include <poll.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,34 +43,29 @@ GMimeTextPart* text_part(const char* subtype, const std::string& body) {
 
 using Clock = std::chrono::steady_clock;
 
-int millis_left(Clock::time_point deadline) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
-    return left <= 0 ? 0 : static_cast<int>(std::min<long long>(left, 1000));
-}
-
-// Writes all of `data` to the non-blocking fd before the deadline; "" or what went wrong.
-std::string write_all(int fd, std::string_view data, Clock::time_point deadline,
-                      const std::string& who) {
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-    for (std::size_t done = 0; done < data.size();) {
-        if (Clock::now() >= deadline) return "it did not take the whole message";
-        pollfd p{fd, POLLOUT, 0};
-        if (poll(&p, 1, millis_left(deadline)) <= 0) continue; // EINTR, or look at the clock
-        const ssize_t n = write(fd, data.data() + done, data.size() - done);
-        if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-        if (n <= 0) return "writing to " + who + ": " + std::strerror(errno);
+// The message in an anonymous in-memory file, at offset 0; -1 with errno on failure. Given to
+// sendmail as its standard input, the message can only end where it ends: however sendmail
+// or this process is stopped, a cut message never reads as a whole one (as the end of a pipe
+// would), and writing it never waits on sendmail.
+int message_file(const std::string& message) {
+    const int fd = memfd_create("tlsrpt-digest", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    for (std::size_t done = 0; done < message.size();) {
+        const ssize_t n = write(fd, message.data() + done, message.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            const int e = errno;
+            close(fd);
+            errno = e;
+            return -1;
+        }
         done += static_cast<std::size_t>(n);
     }
-    return "";
-}
-
-// Kills the child's whole process group (a wrapper script's children too) and reaps it.
-void kill_group(pid_t pid) {
-    kill(-pid, SIGKILL);
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    if (lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return -1;
     }
+    return fd;
 }
 
 // Waits for the child until the deadline; its wait status, or nullopt after killing it.
@@ -83,7 +78,10 @@ std::optional<int> wait_until(pid_t pid, Clock::time_point deadline) {
         if (Clock::now() >= deadline) break;
         usleep(20000);
     }
-    kill_group(pid);
+    kill(pid, SIGKILL);
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     return std::nullopt;
 }
 
@@ -133,47 +131,32 @@ std::string build_message(const MailParts& parts) {
 }
 
 std::string send_mail(const std::string& sendmail, const std::string& message, int timeout) {
-    int fds[2];
-    if (pipe2(fds, O_CLOEXEC) != 0) return std::string("pipe: ") + std::strerror(errno);
+    const int fd = message_file(message);
+    if (fd < 0) return std::string("memfd_create: ") + std::strerror(errno);
     const auto old_chld = std::signal(SIGCHLD, SIG_DFL); // waitpid needs the child kept
     const pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        std::signal(SIGCHLD, old_chld);
-        return std::string("fork: ") + std::strerror(errno);
-    }
     if (pid == 0) {
-        setpgid(0, 0); // its own group: a timeout kills whatever it started too
-        dup2(fds[0], 0);
+        dup2(fd, 0);
         const char* argv[] = {sendmail.c_str(), "-t", "-oi", nullptr};
         execv(sendmail.c_str(), const_cast<char* const*>(argv));
         _exit(127);
     }
-    setpgid(pid, 0); // also here, so kill(-pid) finds the group whoever runs first
-    close(fds[0]);
-    // One deadline for handing the message over and for the exit: a sendmail that stops
-    // reading cannot hold the digest (and its timer) forever. Past it the group is killed
-    // before the pipe closes: for `sendmail -t` the end of input ends the message, so closing
-    // first would hand over a cut message as if whole.
-    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(timeout);
-    const auto old_pipe = std::signal(SIGPIPE, SIG_IGN); // a sendmail that dies is an error
-    const std::string error = write_all(fds[1], message, deadline, sendmail);
-    const bool late = Clock::now() >= deadline;
-    if (late) kill_group(pid);
-    close(fds[1]);
-    std::signal(SIGPIPE, old_pipe);
-    const auto status = late ? std::nullopt : wait_until(pid, deadline);
+    const int fork_errno = errno;
+    close(fd);
+    // one deadline for reading the message and exiting: a sendmail that hangs cannot hold
+    // the digest (and its timer) forever
+    const auto status =
+        pid < 0 ? std::nullopt : wait_until(pid, Clock::now() + std::chrono::seconds(timeout));
     std::signal(SIGCHLD, old_chld);
-    const std::string limit = " within " + std::to_string(timeout) + " s";
-    if (!status) return sendmail + (error.empty() ? " did not finish" : ": " + error) + limit;
+    if (pid < 0) return std::string("fork: ") + std::strerror(fork_errno);
+    if (!status) return sendmail + " did not finish within " + std::to_string(timeout) + " s";
     if (WIFEXITED(*status) && WEXITSTATUS(*status) == 127) return "cannot run " + sendmail;
     if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0)
         return sendmail + " failed (" +
                (WIFEXITED(*status) ? "exit " + std::to_string(WEXITSTATUS(*status))
                                    : "signal " + std::to_string(WTERMSIG(*status))) +
                ")";
-    return error;
+    return "";
 }
 
 } // namespace tlsrptctl::digest

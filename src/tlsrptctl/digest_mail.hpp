@@ -24,9 +24,9 @@ std::optional<std::string> mailbox(const std::string& text);
 // The whole message, LF line ends (sendmail converts). Needs valid mailboxes.
 std::string build_message(const MailParts& parts);
 
-// Runs `sendmail -t -oi` and writes the message to it; "" on success, else what went wrong
-// (not started, a write error, its exit status). One deadline of `timeout` seconds covers
-// both handing the message over and the exit; past it the child is killed.
+// Runs `sendmail -t -oi` with the message as its standard input (an in-memory file, so its
+// end is the message's end whatever happens); "" on success, else what went wrong (not
+// started, its exit status). Past `timeout` seconds the child is killed.
 std::string send_mail(const std::string& sendmail, const std::string& message, int timeout);
 
 } // namespace tlsrptctl::digest

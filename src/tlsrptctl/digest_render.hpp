@@ -32,10 +32,10 @@ struct View {
 // What of a View fits on the page: reports can name any number of policy domains (and a
 // hostile reporter thousands), so the page shows max_domains domains and max_alerts alerts
 // and says how many more there are, keeping the mail bounded. Which domains come first must
-// not be the sender's choice alone: a domain with more reporters that sent DKIM-authenticated
-// reports (up to three; one signing domain is cheap to have, several independent ones are
-// not) comes before one with fewer, then the most failed sessions, then the name. Alerts:
-// critical first, then in the order of their domains.
+// not be one sender's choice: a domain vouched for by more signing domains (the registered
+// domains that signed its DKIM-authenticated reports, counted up to three: one domain is
+// cheap to have, several is a cost) comes before one with fewer, then the most failed
+// sessions, then the name. Alerts: critical first, then in the order of their domains.
 struct Shown {
     std::vector<const dg::DomainDigest*> domains; // in that order
     std::vector<const al::Alert*> alerts;

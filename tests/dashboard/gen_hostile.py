@@ -2,7 +2,8 @@
 """gen_hostile.py OUTDIR DAY: one TLS-RPT report (RFC 8460 §4.4) a hostile reporter could send,
 for the digest's bounds: 400 policy domains that all fail (far more than a page should list),
 the first 30 naming MX hosts of 20,000 characters (which alerts quote), names that read as
-another domain (a right-to-left override, a zero-width space, a soft hyphen, a tag character),
+another domain (a right-to-left override, a zero-width space, a soft hyphen, a tag character,
+a hair space),
 and one of 255 characters. Written to OUTDIR/hostile.json."""
 import json
 import pathlib
@@ -26,6 +27,7 @@ def main():
     domains = [f"flood{i:03d}.example" for i in range(400)]
     domains.append("evil\u202emoc.elpmaxe\u200b.example")
     domains.append("vic\u00adtim.example\U000E0041")
+    domains.append("vic\u200atim.example")
     domains.append(".".join(["l" * 61] * 4) + ".example")  # 4 x 61 + 3 dots + 8 = 255
     policies = [policy(d, 10, 90 + i % 7, i < 30) for i, d in enumerate(domains)]
     report = {"organization-name": "Flood \u202eCorp", "contact-info": "tlsrpt@flood.example",
