@@ -10,6 +10,8 @@ namespace milter {
 namespace {
 
 const char* kHead = R"(.TH TLSRPT\-MILTER.CONF 5 "" "tlsrpt-milter @VERSION@" "File Formats"
+.nh
+.ad l
 .SH NAME
 tlsrpt\-milter.conf \- configuration of tlsrpt\-milter, the SMTP TLS Reporting receiver
 .SH SYNOPSIS
