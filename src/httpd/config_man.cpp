@@ -15,7 +15,7 @@ tlsrpt\-httpd.conf \- configuration of tlsrpt\-httpd, the HTTPS receiver of SMTP
 .SH SYNOPSIS
 .B /etc/tlsrpt\-httpd.conf
 .SH DESCRIPTION
-.B tlsrpt\-httpd
+.BR tlsrpt\-httpd (8)
 receives the SMTP TLS reports (RFC 8460) that senders POST to the https: address of a
 TLS\-RPT record and stores them in PostgreSQL, spooling them on disk while the database
 is away.
@@ -39,39 +39,12 @@ This page is generated from the same table of settings as both.
 Sizes take the suffixes k, M and G (powers of 1024); durations are seconds unless
 they end in ms or h.
 Yes/no settings take yes, no, true, false, on, off, 1 and 0.
-.SH OPTIONS
-.TP
-.BI \-c " file"
-the configuration file (default
-.IR /etc/tlsrpt\-httpd.conf ).
-.TP
-.B \-f
-stay in the foreground (the systemd unit runs it so).
-.TP
-.BI \-u " user"
-run as this user after opening the ports (overrides UserID).
-.TP
-.BI \-P " pidfile"
-write the process id here (overrides PidFile).
-.TP
-.B \-n
-check the configuration and exit.
-.TP
-.BR \-V ", " \-\-version
-print the version.
-.TP
-.B \-\-dump\-config
-print a commented sample configuration with every setting.
-.TP
-.B \-\-man\-config
-print this manual page.
 .SH SETTINGS
 )";
 
-const char* kTail = R"(.SH SIGNALS
-SIGHUP re\-reads the file (Database, DatabasePool*, Spool* and MaxDecompressedSize take
-effect at the next start); SIGTERM stops accepting, finishes the requests in flight and exits.
-Spooled reports stay on disk and are stored after the next start.
+const char* kTail = R"(.SH RELOADING
+SIGHUP re\-reads the file; Database, DatabasePool*, Spool* and MaxDecompressedSize take
+effect at the next start.
 .SH FILES
 .TP
 .I /etc/tlsrpt\-httpd.conf
@@ -85,6 +58,7 @@ the default spool directory.
 .I /usr/share/doc/tlsrpt\-milter/nginx\-tlsrpt\-httpd.conf
 an nginx front end.
 .SH SEE ALSO
+.BR tlsrpt\-httpd (8),
 .BR tlsrpt\-milter (8),
 .BR tlsrptctl (1),
 RFC 8460 section 5.4 (SMTP TLS Reporting over HTTPS).
