@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deb.sh: the Debian package, tested on this machine as an operator would use it. Builds it
-# (packaging/build-deb.sh, DEB_BUILD_OPTIONS=nocheck: the test command runs the unit tests
-# itself), runs lintian (no errors, no warnings that debian/*lintian-overrides does not
+# (packaging/build-deb.sh, DEB_BUILD_OPTIONS="nocheck parallel=2": the test command runs the
+# unit tests itself), runs lintian (no errors, no warnings that debian/*lintian-overrides does not
 # explain), checks that every man page renders without warnings and that tlsrptctl(1) has
 # every command; then installs it with apt-get, checks files, users, permissions and the units
 # (systemd-analyze verify), starts the
@@ -39,7 +39,7 @@ build_and_lint() {
   local work=$1 deb out
   if [ "${TLSRPT_DEB_SKIP_BUILD:-}" != 1 ]; then
     local t0=$SECONDS
-    DEB_BUILD_OPTIONS="nocheck ${DEB_BUILD_OPTIONS:-}" nice bash "$src/packaging/build-deb.sh" \
+    DEB_BUILD_OPTIONS="nocheck ${DEB_BUILD_OPTIONS:-parallel=2}" nice bash "$src/packaging/build-deb.sh" \
       >"$work/build.log" 2>&1
     verdict deb-build $? "$(tail -n 15 "$work/build.log")"
     echo "-- package build took $((SECONDS - t0)) s"
