@@ -215,7 +215,7 @@ void start(const Options& o, Config c) {
 
 int main(int argc, char** argv) {
     return service::cli::main<Config>(kProgram, argc, argv, {dump_config, man_config},
-                                      read_settings, [](const Options& o, Config c) {
+                                      read_settings, [](const Options& o, Config c) -> int {
                                           install_signal_handlers();
                                           start(o, std::move(c));
                                           serve(o); // does not return
