@@ -168,6 +168,11 @@ void chown_socket(const OwnSocket& s, const Identity& who) {
 }
 
 void drop_privileges(const Identity& who) {
+    // already that user (systemd's User= with the same UserID): nothing to drop, and without
+    // CAP_SETGID initgroups would fail
+    if (who.uid != 0 && getuid() == who.uid && geteuid() == who.uid && getgid() == who.gid &&
+        getegid() == who.gid)
+        return;
     if (setgid(who.gid) != 0) fail("setgid");
     if (initgroups(who.name.c_str(), who.gid) != 0) fail("initgroups");
     if (setuid(who.uid) != 0) fail("setuid");

@@ -61,7 +61,8 @@ void remove_socket(const OwnSocket& s);
 // through a symbolic link, and only while the path still names the socket we created.
 void chown_socket(const OwnSocket& s, const Identity& who);
 
-// setgid + initgroups + setuid, then checks root cannot be regained. Throws on failure.
+// setgid + initgroups + setuid, then checks root cannot be regained; nothing when the process
+// already runs as that user and group. Throws on failure.
 void drop_privileges(const Identity& who);
 
 } // namespace service::daemon
