@@ -162,7 +162,8 @@ check_install() {
   local f missing=""
   for f in /usr/sbin/tlsrpt-milter /usr/sbin/tlsrpt-httpd /usr/bin/tlsrptctl "$conf" "$httpd_conf" \
     /lib/systemd/system/tlsrpt-milter.service /usr/lib/tmpfiles.d/tlsrpt-milter.conf \
-    /usr/share/doc/tlsrpt-milter/README.Debian.gz /usr/share/doc/tlsrpt-milter/copyright \
+    /usr/share/doc/tlsrpt-milter/README.Debian.gz /usr/share/doc/tlsrpt-milter/README.md \
+    /usr/share/doc/tlsrpt-milter/copyright \
     /usr/share/doc/tlsrpt-milter/postfix-main.cf /usr/share/doc/tlsrpt-milter/nginx-tlsrpt-httpd.conf \
     /usr/share/man/man8/tlsrpt-milter.8.gz /usr/share/man/man8/tlsrpt-httpd.8.gz \
     /usr/share/man/man5/tlsrpt-milter.conf.5.gz /usr/share/man/man5/tlsrpt-httpd.conf.5.gz \
