@@ -8,13 +8,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-# Build-Depends of debian/control, without version constraints and profile-only entries.
+# Build-Depends of debian/control, without version constraints and profile-only entries
+# (debhelper-compat is debhelper's virtual package: dpkg-query knows only debhelper).
 build_deps() {
   sed -n '/^Build-Depends:/,/^[A-Z][A-Za-z-]*:/p' debian/control | sed '$d' |
     sed 's/^Build-Depends://' | tr ',' '\n' |
     sed -e 's/([^)]*)//g' -e 's/\[[^]]*\]//g' -e 's/^ *//' -e 's/ *$//' |
     { if [[ " ${DEB_BUILD_OPTIONS:-} " == *" nocheck "* ]]; then grep -v '<!nocheck>'; else cat; fi; } |
-    sed -e 's/<[^>]*>//g' -e 's/ //g' | grep -v '^$'
+    sed -e 's/<[^>]*>//g' -e 's/ //g' -e 's/^debhelper-compat$/debhelper/' | grep -v '^$'
 }
 
 need=(dpkg-dev debhelper fakeroot)
