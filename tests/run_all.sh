@@ -108,6 +108,11 @@ counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/httpd/run.sh
 [ "$counted" -ge 46 ]
 record "httpd suite ran all its checks ($counted)" $?
 
+log "the Debian package: build, lintian, man pages, install, run through Postfix, upgrade, purge"
+counted_lines bash tests/package/deb.sh
+[ "$counted" -ge 37 ]
+record "package suite ran all its checks ($counted)" $?
+
 log "the promise under faults: 1,000 signed reports through a sending Postfix, three faults"
 counted_lines bash tests/chaos_smtp.sh 1000 20 short
 

@@ -8,7 +8,9 @@ packages=(libmilter-dev libgmime-3.0-dev libglib2.0-dev libsimdjson-dev zlib1g-d
   python3-nacl time clang libclang-rt-14-dev prometheus-cpp-dev curl prometheus nsd ldnsutils
   libcivetweb-dev libssl-dev openssl libcurl4-openssl-dev dovecot-imapd chromium
   # what an unpacked Sendmail runs with (tests/e2e/sendmail_lib.sh; Sendmail is never installed)
-  m4 liblockfile1 libwrap0 libnsl2 libsasl2-2 libldap-2.5-0 libdb5.3)
+  m4 liblockfile1 libwrap0 libnsl2 libsasl2-2 libldap-2.5-0 libdb5.3
+  # the Debian package (tests/package/deb.sh): build, lint, manual pages, unit checks
+  debhelper dpkg-dev fakeroot lintian man-db groff-base systemd)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

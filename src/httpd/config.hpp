@@ -63,6 +63,9 @@ void set_setting(Config& config, const std::string& name, const std::string& val
 void validate(const Config& config, const std::string& origin);
 std::string dump_config();
 
+// tlsrpt-httpd.conf(5) in roff, generated from the same table (config_man.cpp).
+std::string man_config();
+
 // "RATE BURST" (requests per second, bucket size) or "0"; throws std::invalid_argument.
 RateLimit parse_rate_limit(const std::string& text);
 

@@ -25,7 +25,7 @@ namespace log = service::log;
 namespace daemon = service::daemon;
 
 const char* kUsage = R"(usage: tlsrpt-httpd [-f] [-c FILE] [-u USER] [-P PIDFILE]
-       tlsrpt-httpd -n [-c FILE]  |  --dump-config  |  -V
+       tlsrpt-httpd -n [-c FILE]  |  --dump-config  |  --man-config  |  -V
 
 Receives SMTP TLS reports (RFC 8460) that senders POST to the https: address of a TLS-RPT
 record, and stores them in PostgreSQL; spools them durably while the database is away.
@@ -37,6 +37,7 @@ record, and stores them in PostgreSQL; spools them durably while the database is
   -n              check the configuration and exit
   -V, --version   print the version
   --dump-config   print a commented sample configuration with every setting
+  --man-config    print tlsrpt-httpd.conf(5), the manual page of the settings (roff)
   -h, --help      this text
 )";
 
@@ -134,5 +135,6 @@ int run(const Options& o, Config first) {
 } // namespace
 
 int main(int argc, char** argv) {
-    return service::cli::main<Config>(kProgram, argc, argv, dump_config, read_settings, run);
+    return service::cli::main<Config>(kProgram, argc, argv, {dump_config, man_config},
+                                      read_settings, run);
 }

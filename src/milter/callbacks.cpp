@@ -10,6 +10,7 @@
 #include "outcome.hpp"
 #include "recipients.hpp"
 #include "runtime.hpp"
+#include "schema_watch.hpp"
 #include "shared.hpp"
 #include "smtp_reply.hpp"
 
@@ -203,16 +204,18 @@ void request_macros(SMFICTX* ctx) {
             log::warning(std::string("smfi_setsymlist refused ") + names);
 }
 
-// A report recipient while the milter is stopping: 451 4.3.2 for this recipient when RCPT has
-// a reply, else for the whole message at DATA (the sender retries every recipient).
-sfsistat refuse_stopping(SMFICTX* ctx, Connection& c, const char* rcpt, bool replies) {
+// A report recipient the milter cannot take now (stopping, or no database ready): `kind` (4xx)
+// for this recipient when RCPT has a reply, else for the whole message at DATA (the sender
+// retries every recipient).
+sfsistat refuse_recipient(SMFICTX* ctx, Connection& c, const char* rcpt, bool replies,
+                          ReplyKind kind, const std::string& why) {
     if (replies) {
-        set_reply(ctx, make_reply(ReplyKind::shutting_down));
+        set_reply(ctx, make_reply(kind));
         return SMFIS_TEMPFAIL;
     }
     c.message->add_recipient(rcpt, true);
-    c.failure_reply = ReplyKind::shutting_down;
-    fail_message(ctx, "the milter is stopping");
+    c.failure_reply = kind;
+    fail_message(ctx, why);
     return SMFIS_NOREPLY;
 }
 
@@ -302,7 +305,12 @@ sfsistat cb_envrcpt(SMFICTX* ctx, char** argv) {
             // Stopping: a message not yet admitted waits (4xx) when it has a report recipient;
             // one admitted before is finished whatever recipients follow; other mail goes on.
             if (report && !c->in_flight && !InFlight::enter(c->in_flight))
-                return refuse_stopping(ctx, *c, argv[0], replies);
+                return refuse_recipient(ctx, *c, argv[0], replies, ReplyKind::shutting_down,
+                                        "the milter is stopping");
+            // No database ready yet (schema_watch.hpp): 451 4.3.0 until it is.
+            if (report && !database_ready())
+                return refuse_recipient(ctx, *c, argv[0], replies, ReplyKind::tempfail,
+                                        "database not ready (see the startup log)");
             c->message->add_recipient(argv[0], report);
             return go_on;
         },

@@ -71,6 +71,9 @@ void validate(const Config& config, const std::string& origin);
 // A complete commented sample configuration, generated from the table.
 std::string dump_config();
 
+// tlsrpt-milter.conf(5) in roff, generated from the same table (config_man.cpp).
+std::string man_config();
+
 // Parsers shared with the command line and the tests (service/settings_table.hpp).
 using service::parse_bool;
 using service::parse_duration;

@@ -82,7 +82,9 @@ const Setting kSettings[] = {
      [](Config& c, const std::string& v) { c.umask = parse_umask(v); }},
     {"Database", "dbname=tlsrpt", "",
      "PostgreSQL connection string (libpq conninfo or service=NAME). The schema must be\n"
-     "current: tlsrptctl db migrate --db '<conninfo>'.",
+     "current: tlsrptctl db migrate --db '<conninfo>'. Until it is, the milter logs the\n"
+     "commands that set the database up, answers 451 to mail for report addresses and\n"
+     "checks again (every minute at most).",
      [](Config& c, const std::string& v) { c.database = v; }},
     {"ReportAddresses", "", "tlsrpt@example.com, tls-reports@example.net",
      "Comma-separated report addresses (the rua=mailto: of your _smtp._tls TXT records).\n"

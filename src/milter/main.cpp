@@ -1,5 +1,7 @@
-// main.cpp: tlsrpt-milter, the daemon. Reads the configuration (OpenDMARC-style flags), checks
-// the database schema, opens the milter socket, detaches, drops privileges, and runs libmilter.
+// main.cpp: tlsrpt-milter, the daemon. Reads the configuration (OpenDMARC-style flags), opens
+// the milter socket, detaches, drops privileges, and runs libmilter. A database that is not
+// ready (missing, no schema, too old) does not stop it: schema_watch.hpp logs the commands that
+// set it up and checks again with a growing delay, and report recipients get 4xx meanwhile.
 // Signals: SIGHUP reloads the configuration for new connections; SIGTERM/SIGINT turn new
 // report recipients away with 4xx, let messages in flight finish (ShutdownTimeout), and exit.
 //
@@ -12,11 +14,12 @@
 #include "callbacks.hpp"
 #include "config.hpp"
 #include "runtime.hpp"
+#include "schema_watch.hpp"
 #include "shared.hpp"
 
 #include "service/cli.hpp"
 
-#include "tlsrpt/store.hpp"
+#include "tlsrpt/store_setup.hpp"
 #include "tlsrpt_config.h"
 
 #include <libmilter/mfapi.h>
@@ -36,7 +39,7 @@ namespace {
 using namespace milter;
 
 const char* kUsage = R"(usage: tlsrpt-milter [-f] [-c FILE] [-p SOCKET] [-u USER] [-P PIDFILE]
-       tlsrpt-milter -n [-c FILE]  |  --dump-config  |  -V
+       tlsrpt-milter -n [-c FILE]  |  --dump-config  |  --man-config  |  -V
 
 Receives SMTP TLS reports (RFC 8460) mailed to the configured report addresses, as a milter
 for Postfix or Sendmail, and stores them in PostgreSQL.
@@ -49,6 +52,7 @@ for Postfix or Sendmail, and stores them in PostgreSQL.
   -n              check the configuration and exit
   -V, --version   print the version
   --dump-config   print a commented sample configuration with every setting
+  --man-config    print tlsrpt-milter.conf(5), the manual page of the settings (roff)
   -h, --help      this text
 )";
 
@@ -62,30 +66,6 @@ Config read_settings(const Options& o) {
     service::cli::apply_overrides(c, o, set_setting);
     validate(c, o.config_path);
     return c;
-}
-
-// false: the schema is missing or too old (the fix is logged). An unreachable database is
-// only a warning: messages get 4xx until it answers.
-bool schema_ok(const Config& c) {
-    try {
-        tlsrpt::store::Store store(c.database, c.database_timeout);
-        const int have = store.schema_version();
-        const int want = tlsrpt::store::expected_schema_version();
-        if (have < want) {
-            log::fatal("database schema version " + std::to_string(have) +
-                       (have == 0 ? " (no tlsrpt schema)" : "") + ", this build needs " +
-                       std::to_string(want) + "; fix: tlsrptctl db migrate --db '" + c.database +
-                       "'");
-            return false;
-        }
-        if (have > want)
-            log::warning("database schema version " + std::to_string(have) +
-                         " is newer than this build's " + std::to_string(want));
-    } catch (const std::exception& e) {
-        log::warning(std::string("cannot check the database schema now (") + e.what() +
-                     "); messages to report addresses get 4xx until the database answers");
-    }
-    return true;
 }
 
 void warn_unreloadable(const Config& old, const Config& now) {
@@ -104,13 +84,23 @@ void reload(const Options& o) {
     try {
         Config c = read_settings(o);
         const auto old = current_runtime();
-        if (c.database != old->config->database && !schema_ok(c)) {
-            log::error("reload refused: keeping the running configuration");
-            return;
+        const bool new_database = c.database != old->config->database;
+        // a working milter is not switched to a database it cannot store in; one that waits
+        // for its database takes the new setting (and the watcher checks it next)
+        if (new_database && database_ready()) {
+            const auto check = tlsrpt::store::check_schema(c.database, c.database_timeout);
+            if (check.state != tlsrpt::store::Readiness::ready &&
+                check.state != tlsrpt::store::Readiness::unreachable) {
+                log::error("reload refused, keeping the running configuration: the new Database "
+                           "is not ready: " +
+                           tlsrpt::store::describe(check));
+                return;
+            }
         }
         warn_unreloadable(*old->config, c);
         install_runtime(make_runtime(std::move(c), old.get()));
         log::info("reloaded configuration from " + o.config_path);
+        if (new_database && !check_database_now()) watch_database();
     } catch (const std::exception& e) {
         log::error(std::string("reload failed, keeping the running configuration: ") + e.what());
     }
@@ -186,6 +176,8 @@ daemon::OwnSocket g_socket;
     milter_thread.detach();
     log::info(std::string("started ") + TLSRPT_VERSION + " on " +
               current_runtime()->config->socket);
+    // a missing database does not stop the milter (a fresh installation has none yet)
+    if (!check_database_now()) watch_database();
     for (;;) {
         const int ev = next_event();
         if (ev == SIGHUP) {
@@ -222,9 +214,8 @@ void start(const Options& o, Config c) {
 } // namespace
 
 int main(int argc, char** argv) {
-    return service::cli::main<Config>(kProgram, argc, argv, dump_config, read_settings,
-                                      [](const Options& o, Config c) {
-                                          if (!schema_ok(c)) return service::cli::kConfig;
+    return service::cli::main<Config>(kProgram, argc, argv, {dump_config, man_config},
+                                      read_settings, [](const Options& o, Config c) -> int {
                                           install_signal_handlers();
                                           start(o, std::move(c));
                                           serve(o); // does not return

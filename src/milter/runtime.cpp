@@ -80,6 +80,10 @@ void begin_stop() {
     g_stopping = true;
 }
 
+bool stopping() {
+    return g_stopping;
+}
+
 bool InFlight::enter(std::optional<InFlight>& slot) {
     std::lock_guard lock(g_flight_mutex);
     if (g_stopping) return false;

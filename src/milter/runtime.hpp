@@ -36,6 +36,9 @@ void install_runtime(std::shared_ptr<const Runtime> runtime);
 // Shutdown: after begin_stop() new messages are turned away with 4xx.
 void begin_stop();
 
+// True once begin_stop() ran.
+bool stopping();
+
 // Counts a message to a report address from its first such recipient to its end.
 class InFlight {
     struct Admitted {}; // only enter() can make one

@@ -13,6 +13,7 @@ const char* version() {
 
 std::optional<Options> parse(const Program& program, int argc, char** argv) {
     static const option longopts[] = {{"dump-config", no_argument, nullptr, 'D'},
+                                      {"man-config", no_argument, nullptr, 'M'},
                                       {"version", no_argument, nullptr, 'V'},
                                       {"help", no_argument, nullptr, 'h'},
                                       {nullptr, 0, nullptr, 0}};
@@ -43,6 +44,9 @@ std::optional<Options> parse(const Program& program, int argc, char** argv) {
             break;
         case 'D':
             o.dump = true;
+            break;
+        case 'M':
+            o.man = true;
             break;
         case 'V':
             o.version = true;

@@ -1,6 +1,7 @@
 // cli.hpp: the command line both daemons share (OpenDMARC-style flags): -c FILE, -f, -u USER,
-// -P PIDFILE, -n, -V, --dump-config, -h, and -p SOCKET where the program has one; and main()'s
-// frame around them: the version, the sample configuration, the configuration read and checked
+// -P PIDFILE, -n, -V, --dump-config, --man-config, -h, and -p SOCKET where the program has one;
+// and main()'s frame around them: the version, the sample configuration and the manual page of
+// the settings (both generated from the settings table), the configuration read and checked
 // (-n stops there), then the program's run(). Exit status (sysexits.h): 64 a bad command line,
 // 78 a bad configuration, 1 any other failure to start.
 #pragma once
@@ -29,7 +30,8 @@ struct Program {
 
 struct Options {
     std::string config_path;
-    bool foreground = false, check_only = false, dump = false, version = false, help = false;
+    bool foreground = false, check_only = false, dump = false, man = false, version = false,
+         help = false;
     std::string socket, user, pid_file; // overrides of Socket, UserID, PidFile when not empty
 };
 
@@ -47,10 +49,17 @@ void apply_overrides(Config& c, const Options& o, Set set_setting) {
     if (!o.pid_file.empty()) set_setting(c, "PidFile", o.pid_file, "-P");
 }
 
+// What a program prints from its settings table: the commented sample (--dump-config) and
+// its NAME.conf(5) manual page in roff (--man-config).
+struct Generated {
+    std::function<std::string()> sample;
+    std::function<std::string()> man_page;
+};
+
 // main() of a daemon: `read` turns the options into a checked Config (throws ConfigError),
 // `run` starts it and returns the exit status.
 template <typename Config>
-int main(const Program& program, int argc, char** argv, const std::function<std::string()>& dump,
+int main(const Program& program, int argc, char** argv, const Generated& generated,
          const std::function<Config(const Options&)>& read,
          const std::function<int(const Options&, Config)>& run) {
     log::set_program(program.name);
@@ -61,7 +70,11 @@ int main(const Program& program, int argc, char** argv, const std::function<std:
         return 0;
     }
     if (o->dump) {
-        std::cout << dump();
+        std::cout << generated.sample();
+        return 0;
+    }
+    if (o->man) {
+        std::cout << generated.man_page();
         return 0;
     }
     if (o->version) {

@@ -163,11 +163,19 @@ void chown_socket(const OwnSocket& s, const Identity& who) {
     if (lstat(s.path.c_str(), &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_dev != s.dev ||
         st.st_ino != s.ino)
         throw std::runtime_error("socket " + s.path + " was replaced after it was opened");
+    // already theirs (the process runs as that user): no chown, which a unit's
+    // SystemCallFilter=~@privileged would refuse
+    if (st.st_uid == who.uid && st.st_gid == who.gid) return;
     if (fchownat(AT_FDCWD, s.path.c_str(), who.uid, who.gid, AT_SYMLINK_NOFOLLOW) != 0)
         fail("chown " + s.path);
 }
 
 void drop_privileges(const Identity& who) {
+    // already that user (systemd's User= with the same UserID): nothing to drop, and without
+    // CAP_SETGID initgroups would fail
+    if (who.uid != 0 && getuid() == who.uid && geteuid() == who.uid && getgid() == who.gid &&
+        getegid() == who.gid)
+        return;
     if (setgid(who.gid) != 0) fail("setgid");
     if (initgroups(who.name.c_str(), who.gid) != 0) fail("initgroups");
     if (setuid(who.uid) != 0) fail("setuid");

@@ -58,10 +58,12 @@ OwnSocket own_socket(const std::string& socket_spec);
 void remove_socket(const OwnSocket& s);
 
 // Gives our unix socket to the user the milter will run as (so it can remove it later); not
-// through a symbolic link, and only while the path still names the socket we created.
+// through a symbolic link, and only while the path still names the socket we created; nothing
+// when it is theirs already.
 void chown_socket(const OwnSocket& s, const Identity& who);
 
-// setgid + initgroups + setuid, then checks root cannot be regained. Throws on failure.
+// setgid + initgroups + setuid, then checks root cannot be regained; nothing when the process
+// already runs as that user and group. Throws on failure.
 void drop_privileges(const Identity& who);
 
 } // namespace service::daemon

@@ -116,6 +116,8 @@ def send(host, port, sender, rcpts, data, timeout=120, bare=False):
                 return last
             code, resp = s.data(data)
             return code, resp.decode(errors="replace")
+    except smtplib.SMTPDataError as e:  # DATA itself refused (e.g. a milter's 451 at DATA)
+        return e.smtp_code, e.smtp_error.decode(errors="replace")
     except smtplib.SMTPServerDisconnected as e:
         return 0, f"disconnected: {e}"
     except (OSError, smtplib.SMTPException) as e:

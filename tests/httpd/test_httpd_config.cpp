@@ -93,6 +93,22 @@ BOOST_AUTO_TEST_CASE(sample_parses_back) {
     BOOST_TEST(c.metrics_listen == "127.0.0.1:9461");
 }
 
+// tlsrpt-httpd.conf(5) comes from the same table: every setting of the sample is a tagged
+// paragraph of the page, and the page starts as a section 5 page.
+BOOST_AUTO_TEST_CASE(man_page_has_every_setting) {
+    const std::string man = man_config();
+    BOOST_TEST(man.rfind(".TH TLSRPT\\-HTTPD.CONF 5 ", 0) == 0);
+    std::istringstream sample(uncommented_sample());
+    std::string line;
+    int settings = 0;
+    while (std::getline(sample, line)) {
+        const std::string key = line.substr(0, line.find(' '));
+        ++settings;
+        BOOST_TEST(man.find(".BI \"" + key + " \" value\n") != std::string::npos, key);
+    }
+    BOOST_TEST(settings > 20);
+}
+
 BOOST_AUTO_TEST_CASE(client_address_behind_a_proxy) {
     const auto proxies = parse_cidr_list("127.0.0.1");
     BOOST_TEST(client_address("192.0.2.1", "10.0.0.1", proxies) == "192.0.2.1"); // not a proxy

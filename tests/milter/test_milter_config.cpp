@@ -157,6 +157,30 @@ BOOST_AUTO_TEST_CASE(sample_documents_every_setting_and_parses_back) {
     BOOST_TEST(c.max_message_size == default_config().max_message_size);
 }
 
+// tlsrpt-milter.conf(5) comes from the same table: every setting of the sample is a tagged
+// paragraph with its default, and no line starts with a roff control character by accident.
+BOOST_AUTO_TEST_CASE(man_page_has_every_setting) {
+    const std::string man = man_config();
+    BOOST_TEST(man.rfind(".TH TLSRPT\\-MILTER.CONF 5 ", 0) == 0);
+    std::istringstream sample(dump_config());
+    std::string line;
+    int settings = 0;
+    while (std::getline(sample, line)) {
+        if (line.size() < 2 || line[0] != '#' || line[1] == ' ') continue;
+        const std::string key = line.substr(1, line.find(' ') - 1);
+        ++settings;
+        BOOST_TEST(man.find(".BI \"" + key + " \" value\n") != std::string::npos, key);
+    }
+    BOOST_TEST(settings > 30);
+    BOOST_TEST(man.find("Default: \\fBdbname=tlsrpt\\fR.") != std::string::npos);
+    std::istringstream lines(man);
+    while (std::getline(lines, line))
+        if (!line.empty() && (line[0] == '.' || line[0] == '\''))
+            BOOST_TEST((line.size() > 1 && std::isalpha(static_cast<unsigned char>(line[1])) != 0 ||
+                        line.rfind(".\\\"", 0) == 0),
+                       line);
+}
+
 BOOST_AUTO_TEST_CASE(size_and_duration_parsers) {
     BOOST_TEST(parse_size("0") == 0u);
     BOOST_TEST(parse_size("10k") == 10240u);
