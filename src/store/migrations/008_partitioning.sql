@@ -111,6 +111,7 @@ CREATE FUNCTION tlsrpt.ensure_partition(day date) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET lock_timeout = '5s'
+SET client_min_messages = warning
 AS $$
 DECLARE
     m date := date_trunc('month', day)::date;
