@@ -108,6 +108,11 @@ counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/httpd/run.sh
 [ "$counted" -ge 46 ]
 record "httpd suite ran all its checks ($counted)" $?
 
+log "scale: the milter through PgBouncer (session pooling) on port 6433"
+counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/scale/pgbouncer.sh
+[ "$counted" -ge 7 ]
+record "pgbouncer suite ran all its checks ($counted)" $?
+
 log "the promise under faults: 1,000 signed reports through a sending Postfix, three faults"
 counted_lines bash tests/chaos_smtp.sh 1000 20 short
 
