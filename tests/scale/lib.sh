@@ -36,7 +36,7 @@ Database $2
 ReportAddresses tlsrpt@example.test
 OnInvalid quarantine
 RequireDKIM no
-DatabaseTimeout 5
+DatabaseTimeout 3
 ShutdownTimeout 5
 Syslog no
 Resolver 127.0.0.1:9
