@@ -49,8 +49,9 @@ GROUP BY 1
 std::vector<DomainSummary> summarize(pqxx::connection_base& conn, int days,
                                      const std::string& domain, std::size_t top) {
     pqxx::read_transaction tx(conn, "tlsrpt_summary");
-    // the window's first day as a constant: the planner then reads only the partitions of
-    // the window (008_partitioning.sql)
+    // the window's first day as a constant, and joins partition by partition: the planner
+    // then reads only the partitions of the window (008_partitioning.sql)
+    tx.exec("SET LOCAL enable_partitionwise_join = on");
     const std::string since =
         tx.exec_params1("SELECT ((now() AT TIME ZONE 'UTC')::date - $1::int)::text", days)[0]
             .as<std::string>();

@@ -7,9 +7,9 @@
 --   failure_details PRIMARY KEY (id, day), FOREIGN KEY (policy_pk, day) -> policies
 --   report_conflicts gains report_day: FOREIGN KEY (report_pk, report_day) -> reports
 -- The three tables always have the same partitions: tlsrpt.<table>_pYYYY_MM for each month and
--- tlsrpt.<table>_default for anything else. Every join between them matches the day too, so a
--- filter on day prunes all three, at planning for a constant bound, at executor start for a
--- stable one (current_date). Partitions are made ahead by `tlsrptctl db maintain` and on demand
+-- tlsrpt.<table>_default for anything else. Every join between them matches the day too, and
+-- joins go partition by partition (enable_partitionwise_join, below), so a filter on day
+-- prunes all three. Partitions are made ahead by `tlsrptctl db maintain` and on demand
 -- by tlsrpt.ensure_partition (the store calls it for a month it has not seen), serialized
 -- across hosts by an advisory lock; old months are dropped whole by tlsrpt.drop_month
 -- (`tlsrptctl db prune`). docs/scaling.md tells the whole story.
@@ -263,6 +263,20 @@ FOR EACH ROW EXECUTE FUNCTION tlsrpt.report_conflicts_day();
 DROP TABLE tlsrpt.failure_details_unpartitioned;
 DROP TABLE tlsrpt.policies_unpartitioned;
 DROP TABLE tlsrpt.reports_unpartitioned;
+
+-- PostgreSQL does not carry a range condition across a join (f.day > X does not become
+-- p.day > X), so a day filter on a view prunes only one side of each join unless joins of two
+-- partitioned tables go partition by partition: then a pruned partition of one side removes
+-- its pair. Set for new sessions of this database (only its owner may; otherwise say how).
+DO $$
+BEGIN
+    EXECUTE format('ALTER DATABASE %I SET enable_partitionwise_join = on', current_database());
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE WARNING 'run as the owner of database %: ALTER DATABASE % SET '
+                  'enable_partitionwise_join = on (queries by day then read only their '
+                  'partitions)', current_database(), current_database();
+END
+$$;
 
 -- The views of 003, 004 and 007, the same for readers; each join also matches the day, the
 -- partition key, so that a filter on day prunes every table of the join.
