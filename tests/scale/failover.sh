@@ -43,7 +43,8 @@ PG_FSYNC=off bash "$top/tests/pg.sh" start "$base/primary" "$p1" &&
     >>"$base/standby/data/postgresql.auto.conf" &&
   PG_FSYNC=off bash "$top/tests/pg.sh" start "$base/standby" "$p2"
 verdict failover-pair-starts $? "$(tail -3 "$work/basebackup.log")"
-wait_for 20 test "$(sql "$p1" "SELECT sync_state FROM pg_stat_replication" postgres)" = sync
+is_sync() { [ "$(sql "$p1" "SELECT sync_state FROM pg_stat_replication" postgres)" = sync ]; }
+wait_for 30 is_sync
 verdict failover-standby-is-synchronous $? "$(sql "$p1" "SELECT application_name, sync_state FROM pg_stat_replication" postgres)"
 
 sql "$p1" "CREATE DATABASE tlsrpt_failover" postgres >/dev/null
