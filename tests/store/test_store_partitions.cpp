@@ -2,8 +2,8 @@
 // PostgreSQL: rows land in the child table of their month, a report on a month boundary, the
 // default partition and `db maintain` moving rows out of it, re-sent reports under the key
 // (reporter, report-id, day), prune dropping whole months and keeping the rest exact, two
-// maintain runs at once, the plan shape of a 7-day view query (partition pruning), and the
-// in-place conversion of a populated database at schema version 7.
+// maintain runs at once, the plan shape of a 7-day view query (partition pruning), the
+// in-place conversion of a populated database at schema version 7, and `tlsrptctl db maintain`.
 #define BOOST_TEST_MODULE store_partitions
 #include <boost/test/unit_test.hpp>
 
@@ -178,8 +178,7 @@ BOOST_AUTO_TEST_CASE(a_seven_day_query_reads_only_its_partitions) {
     BOOST_TEST(plan.find(recent) != std::string::npos, plan);
     BOOST_TEST(plan.find(old) == std::string::npos, plan);
     // both sides of the join: partition by partition (enable_partitionwise_join)
-    BOOST_TEST(plan.find("policies_" + suffix(storetest::utc_day(120))) == std::string::npos,
-               plan);
+    BOOST_TEST(plan.find("policies_" + suffix(storetest::utc_day(120))) == std::string::npos, plan);
     // a stable bound (current_date): pruned at executor start, "Subplans Removed"
     const std::string run =
         explain(db, "SELECT * FROM tlsrpt.daily_reporters WHERE day > current_date - 7");
@@ -222,4 +221,19 @@ BOOST_AUTO_TEST_CASE(the_migration_converts_a_populated_database_in_place) {
     again.contact_info = "tlsrpt@fixture.example";
     BOOST_TEST((store(db, again).status == Status::conflict));
     BOOST_TEST((store(db, report("fixture-new", day)).status == Status::stored));
+}
+
+BOOST_AUTO_TEST_CASE(tlsrptctl_db_maintain) {
+    TestDatabase db("part_cli");
+    const std::string ctl = storetest::env("TLSRPT_CTL", "build/src/tlsrptctl");
+    const auto r = storetest::run(storetest::sh(ctl) + " db maintain --months-ahead 5 " +
+                                  "--retention 400 --db " + storetest::sh(db.conninfo()));
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(r.out.find("created the partitions of ") != std::string::npos, r.out);
+    BOOST_TEST(r.out.find("reports in the default partition\nremoved 0 reports older than 400 "
+                          "days") != std::string::npos,
+               r.out);
+    const auto bad = storetest::run(storetest::sh(ctl) + " db maintain --months-ahead 13 --db " +
+                                    storetest::sh(db.conninfo()));
+    BOOST_TEST(bad.status == 2);
 }
