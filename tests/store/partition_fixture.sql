@@ -2,6 +2,7 @@
 -- for test_store_partitions.cpp: 300 reports over about 14 months (days 1..420 back), each with
 -- two policies and up to three failure details, conflicting copies, one report of 2001 (outside
 -- the partition window: the default partition) and 'fixture-recent' from yesterday.
+-- A role tlsrpt_fixture_reader (left in the cluster, owning nothing) holds some privileges.
 INSERT INTO tlsrpt.reports (reporter, report_id, organization_name, start_datetime, end_datetime,
                             source, content_hash, quirks)
 SELECT 'fixture.example', 'fixture-' || n, 'Fixture Org',
@@ -28,3 +29,12 @@ FROM tlsrpt.policies p CROSS JOIN generate_series(1, 3) k
 WHERE k <= p.total_failure_session_count;
 INSERT INTO tlsrpt.report_conflicts (report_pk, source, content_hash)
 SELECT id, 'smtp', md5('other' || id) FROM tlsrpt.reports WHERE id % 50 = 0;
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'tlsrpt_fixture_reader') THEN
+        CREATE ROLE tlsrpt_fixture_reader;
+    END IF;
+END
+$$;
+GRANT SELECT ON tlsrpt.reports, tlsrpt.daily_failures TO tlsrpt_fixture_reader;
+GRANT INSERT ON tlsrpt.failure_details TO tlsrpt_fixture_reader;

@@ -14,6 +14,16 @@
 -- across hosts by an advisory lock; old months are dropped whole by tlsrpt.drop_month
 -- (`tlsrptctl db prune`). docs/scaling.md tells the whole story.
 
+-- The privileges granted on the tables and views replaced below (the milter's and Grafana's
+-- roles), given again at the end.
+CREATE TEMP TABLE tlsrpt_saved_grants ON COMMIT DROP AS
+SELECT c.relname, a.grantee, a.privilege_type
+FROM pg_catalog.pg_class c, aclexplode(c.relacl) a
+WHERE c.relnamespace = 'tlsrpt'::regnamespace AND a.grantee <> c.relowner
+  AND c.relname IN ('reports', 'policies', 'failure_details', 'daily_summary', 'daily_sessions',
+                    'daily_failures', 'reporters', 'report_sessions', 'failure_sessions',
+                    'daily_reporters', 'daily_quirks');
+
 -- Readers first: the views are recreated over the new tables at the end.
 DROP VIEW tlsrpt.daily_summary, tlsrpt.daily_sessions, tlsrpt.daily_failures, tlsrpt.reporters,
     tlsrpt.report_sessions, tlsrpt.failure_sessions, tlsrpt.daily_reporters, tlsrpt.daily_quirks;
@@ -380,3 +390,14 @@ SELECT r.day, r.reporter,
 FROM tlsrpt.reports r
 CROSS JOIN LATERAL unnest(r.quirks) AS q(quirk)
 GROUP BY r.day, r.reporter, q.quirk;
+
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT * FROM pg_temp.tlsrpt_saved_grants LOOP
+        EXECUTE format('GRANT %s ON tlsrpt.%I TO %s', g.privilege_type, g.relname,
+                       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END);
+    END LOOP;
+END
+$$;
