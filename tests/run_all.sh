@@ -113,6 +113,16 @@ counted_lines bash tests/package/deb.sh
 [ "$counted" -ge 37 ]
 record "package suite ran all its checks ($counted)" $?
 
+log "scale: the milter through PgBouncer (session pooling) on port 6433"
+counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/scale/pgbouncer.sh
+[ "$counted" -ge 7 ]
+record "pgbouncer suite ran all its checks ($counted)" $?
+
+log "scale: failover to a synchronous standby while the milter receives (ports 55453, 55454)"
+counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/scale/failover.sh
+[ "$counted" -ge 9 ]
+record "failover suite ran all its checks ($counted)" $?
+
 log "the promise under faults: 1,000 signed reports through a sending Postfix, three faults"
 counted_lines bash tests/chaos_smtp.sh 1000 20 short
 

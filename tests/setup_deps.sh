@@ -6,7 +6,7 @@ packages=(libmilter-dev libgmime-3.0-dev libglib2.0-dev libsimdjson-dev zlib1g-d
   libpq-dev libboost-test-dev libarchive-dev meson ninja-build pkg-config g++ postgresql postfix
   swaks miltertest python3 clang-format libopendkim-dev libunbound-dev libevent-dev dnsmasq-base python3-dkim
   python3-nacl time clang libclang-rt-14-dev prometheus-cpp-dev curl prometheus nsd ldnsutils
-  libcivetweb-dev libssl-dev openssl libcurl4-openssl-dev dovecot-imapd chromium
+  libcivetweb-dev libssl-dev openssl libcurl4-openssl-dev dovecot-imapd chromium pgbouncer
   # what an unpacked Sendmail runs with (tests/e2e/sendmail_lib.sh; Sendmail is never installed)
   m4 liblockfile1 libwrap0 libnsl2 libsasl2-2 libldap-2.5-0 libdb5.3
   # the Debian package (tests/package/deb.sh): build, lint, manual pages, unit checks

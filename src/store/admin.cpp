@@ -1,29 +1,72 @@
-// admin.cpp: pruning and the quarantine of unreadable messages (admin.hpp).
+// admin.cpp: partition upkeep, pruning and the quarantine of unreadable messages (admin.hpp).
+// Whole months are dropped as partitions (tlsrpt.drop_month, 009_partitioning.sql), one
+// transaction each; only the month at the edge and the default partition see a DELETE.
 #include "store/admin.hpp"
 
 #include <pqxx/pqxx>
 
 namespace tlsrpt::store {
 
+namespace {
+
+// The UTC date `days` days before today, as PostgreSQL's text: a constant for the statements
+// below, so the planner prunes partitions by it.
+std::string cutoff_day(pqxx::connection_base& conn, int days) {
+    pqxx::nontransaction tx(conn, "tlsrpt_cutoff");
+    return tx.exec_params1("SELECT ((now() AT TIME ZONE 'UTC')::date - $1::int)::text", days)[0]
+        .as<std::string>();
+}
+
+// The monthly partitions entirely before `cutoff`, oldest first ("YYYY-MM-01").
+std::vector<std::string> months_before(pqxx::connection_base& conn, const std::string& cutoff) {
+    pqxx::read_transaction tx(conn, "tlsrpt_prune_months");
+    std::vector<std::string> out;
+    for (const pqxx::row& r : tx.exec_params("SELECT month::text FROM tlsrpt.month_partitions() "
+                                             "WHERE month + interval '1 month' <= $1::date "
+                                             "ORDER BY month",
+                                             cutoff))
+        out.push_back(r[0].as<std::string>());
+    return out;
+}
+
+// Drops one month's partitions whole (tlsrpt.drop_month), in its own transaction.
+void drop_month(pqxx::connection_base& conn, const std::string& month, PruneResult& out) {
+    pqxx::work tx(conn, "tlsrpt_drop_month");
+    const pqxx::row r = tx.exec_params1("SELECT * FROM tlsrpt.drop_month($1::date)", month);
+    tx.commit();
+    out.reports += r[0].as<std::int64_t>();
+    out.policies += r[1].as<std::int64_t>();
+    out.failure_details += r[2].as<std::int64_t>();
+    out.conflicts += r[3].as<std::int64_t>();
+    out.months.push_back(month.substr(0, 7));
+}
+
+// Deletes what is left before `cutoff` (the month at the edge, the default partition), child
+// rows first: set-based DELETEs that each read only the partitions before the cutoff.
+void delete_before(pqxx::work& tx, const std::string& cutoff, PruneResult& out) {
+    tx.exec("SET LOCAL lock_timeout = '10s'");
+    const auto del = [&](const char* table, const char* column) {
+        return tx
+            .exec_params(std::string("DELETE FROM tlsrpt.") + table + " WHERE " + column +
+                             " < $1::date",
+                         cutoff)
+            .affected_rows();
+    };
+    out.conflicts += del("report_conflicts", "report_day");
+    out.failure_details += del("failure_details", "day");
+    out.policies += del("policies", "day");
+    out.reports += del("reports", "day");
+}
+
+} // namespace
+
 PruneResult prune(pqxx::connection_base& conn, int days, bool rejected) {
-    pqxx::work tx(conn, "tlsrpt_prune");
     PruneResult out;
-    const pqxx::row rows = tx.exec_params1(
-        "WITH old AS (SELECT id FROM tlsrpt.reports "
-        "             WHERE end_datetime < now() - make_interval(days => $1)) "
-        "SELECT (SELECT count(*) FROM tlsrpt.policies WHERE report_pk IN (SELECT id FROM old)), "
-        "       (SELECT count(*) FROM tlsrpt.failure_details f JOIN tlsrpt.policies p "
-        "        ON p.id = f.policy_pk WHERE p.report_pk IN (SELECT id FROM old)), "
-        "       (SELECT count(*) FROM tlsrpt.report_conflicts "
-        "        WHERE report_pk IN (SELECT id FROM old))",
-        days);
-    out.policies = rows[0].as<std::int64_t>();
-    out.failure_details = rows[1].as<std::int64_t>();
-    out.conflicts = rows[2].as<std::int64_t>();
-    out.reports = tx.exec_params("DELETE FROM tlsrpt.reports "
-                                 "WHERE end_datetime < now() - make_interval(days => $1)",
-                                 days)
-                      .affected_rows();
+    const std::string cutoff = cutoff_day(conn, days);
+    for (const std::string& month : months_before(conn, cutoff))
+        drop_month(conn, month, out);
+    pqxx::work tx(conn, "tlsrpt_prune");
+    delete_before(tx, cutoff, out);
     const std::string old_rejected =
         "FROM tlsrpt.rejected_messages WHERE received_at < now() - make_interval(days => $1)";
     if (rejected)
@@ -32,6 +75,41 @@ PruneResult prune(pqxx::connection_base& conn, int days, bool rejected) {
         out.rejected_kept =
             tx.exec_params1("SELECT count(*) " + old_rejected, days)[0].as<std::int64_t>();
     tx.commit();
+    return out;
+}
+
+MaintainResult maintain(pqxx::connection_base& conn, int months_ahead) {
+    MaintainResult out;
+    std::vector<std::string> months;
+    {
+        // this month and the next ones, then any month of the window with rows in the
+        // default partition (its partition could not be made when they arrived)
+        pqxx::read_transaction tx(conn, "tlsrpt_maintain_months");
+        for (const pqxx::row& r : tx.exec_params(
+                 "SELECT m::date::text FROM generate_series("
+                 "  date_trunc('month', now() AT TIME ZONE 'UTC'),"
+                 "  date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => $1),"
+                 "  interval '1 month') m "
+                 "UNION SELECT DISTINCT date_trunc('month', d.day)::date::text "
+                 "FROM tlsrpt.reports_default d, tlsrpt.partition_window() w "
+                 "WHERE d.day >= w.first_month AND d.day < w.last_month + interval '1 month' "
+                 "ORDER BY 1",
+                 months_ahead))
+            months.push_back(r[0].as<std::string>());
+    }
+    for (const std::string& month : months) {
+        pqxx::work tx(conn, "tlsrpt_ensure_partition");
+        const std::string result =
+            tx.exec_params1("SELECT tlsrpt.ensure_partition($1::date)", month)[0].as<std::string>();
+        tx.commit();
+        if (result == "created") out.created.push_back(month.substr(0, 7));
+    }
+    pqxx::read_transaction tx(conn, "tlsrpt_maintain_default");
+    out.default_reports =
+        tx.exec1("SELECT count(*) FROM tlsrpt.reports_default")[0].as<std::int64_t>();
+    for (const pqxx::row& r : tx.exec("SELECT to_char(month, 'YYYY-MM') FROM "
+                                      "tlsrpt.month_partitions() ORDER BY month"))
+        out.months.push_back(r[0].as<std::string>());
     return out;
 }
 

@@ -16,13 +16,27 @@ struct PruneResult {
     std::int64_t reports = 0; // with their policies and failure details (ON DELETE CASCADE)
     std::int64_t policies = 0, failure_details = 0, conflicts = 0; // removed with them
     std::int64_t rejected = 0;                                     // quarantined messages removed
-    std::int64_t rejected_kept = 0; // quarantined messages as old, kept (no `rejected`)
+    std::int64_t rejected_kept = 0;  // quarantined messages as old, kept (no `rejected`)
+    std::vector<std::string> months; // "YYYY-MM" of each monthly partition dropped whole
 };
 
-// Deletes reports whose end-datetime is more than `days` days ago, with their rows; and, only
-// when `rejected` is set, quarantined messages that arrived that long ago (they are the only
-// copy of what could not be read: kept unless asked). One transaction.
+// Removes reports whose day (the UTC date of start-datetime) is more than `days` days before
+// today, with their rows: each month entirely before that day is dropped as partitions, the
+// rest (the month at the edge, the default partition) deleted. Only when `rejected` is set,
+// also quarantined messages that arrived that long ago (they are the only copy of what could
+// not be read: kept unless asked).
 PruneResult prune(pqxx::connection_base& conn, int days, bool rejected = false);
+
+struct MaintainResult {
+    std::vector<std::string> created; // "YYYY-MM" of each month whose partitions were made
+    std::vector<std::string> months;  // every monthly partition there is now, oldest first
+    std::int64_t default_reports = 0; // reports left in the default partition
+};
+
+// Makes the partitions of this month and the next `months_ahead` ones, and of any month inside
+// the partition window that has rows in the default partition (they are moved). Safe to run
+// on several hosts at once (advisory lock in tlsrpt.ensure_partition).
+MaintainResult maintain(pqxx::connection_base& conn, int months_ahead);
 
 struct RejectedMessage {
     std::int64_t id = 0;

@@ -36,7 +36,7 @@ WITH rule AS (
            f.failed_session_count::numeric AS sessions,
            replace(f.receiving_mx_hostname, E'\n', ' ') AS mx
     FROM tlsrpt.failure_details f
-    JOIN tlsrpt.policies p ON p.id = f.policy_pk
+    JOIN tlsrpt.policies p ON p.id = f.policy_pk AND p.day = f.day
     JOIN rule ON rule.name = f.result_type
              AND (rule.policy_type = '' OR rule.policy_type = p.policy_type)
     WHERE f.day BETWEEN $1::date - $4::int AND $1::date AND p.policy_domain IS NOT NULL
@@ -56,8 +56,8 @@ SELECT pr.rule, pr.policy_domain, pr.day::text, ($1::date - pr.day)::int,
        string_agg(pr.report_pk::text, ',' ORDER BY pr.report_pk),
        count(*) FILTER (WHERE r.dkim_authenticated), coalesce(min(h.mx), '')
 FROM per_report pr
-JOIN tlsrpt.reports r ON r.id = pr.report_pk
-LEFT JOIN hosts h USING (rule, day, policy_domain)
+JOIN tlsrpt.reports r ON r.id = pr.report_pk AND r.day = pr.day
+LEFT JOIN hosts h ON h.rule = pr.rule AND h.day = pr.day AND h.policy_domain = pr.policy_domain
 GROUP BY pr.rule, pr.policy_domain, pr.day
 ORDER BY 1, 2, 3
 )";
@@ -70,7 +70,7 @@ SELECT s.policy_domain, s.day::text,
        (SELECT string_agg(DISTINCT p.report_pk::text, ',') FROM tlsrpt.policies p
         WHERE p.policy_domain = s.policy_domain AND p.day = s.day),
        (SELECT count(DISTINCT p.report_pk) FROM tlsrpt.policies p
-        JOIN tlsrpt.reports r ON r.id = p.report_pk
+        JOIN tlsrpt.reports r ON r.id = p.report_pk AND r.day = p.day
         WHERE p.policy_domain = s.policy_domain AND p.day = s.day AND r.dkim_authenticated)
 FROM tlsrpt.daily_sessions s
 WHERE s.day BETWEEN $1::date - 1 AND $1::date AND s.policy_domain IS NOT NULL
@@ -82,7 +82,7 @@ WHERE s.day BETWEEN $1::date - 1 AND $1::date AND s.policy_domain IS NOT NULL
 constexpr const char* reporters_sql = R"(
 WITH seen AS (
     SELECT r.reporter, p.policy_domain, p.day, r.id, r.dkim_authenticated
-    FROM tlsrpt.policies p JOIN tlsrpt.reports r ON r.id = p.report_pk
+    FROM tlsrpt.policies p JOIN tlsrpt.reports r ON r.id = p.report_pk AND r.day = p.day
     WHERE p.day BETWEEN $1::date - $4::int - $3::int AND $1::date
       AND p.policy_domain IS NOT NULL AND )" DOMAIN_FILTER("p.policy_domain") R"(
 )

@@ -76,7 +76,7 @@ constexpr const char* signers_sql = R"(
 SELECT p.policy_domain,
        count(DISTINCT substring(lower(r.dkim_domain) FROM '[^.]+\.[^.]+$'))
 FROM tlsrpt.policies p
-JOIN tlsrpt.reports r ON r.id = p.report_pk
+JOIN tlsrpt.reports r ON r.id = p.report_pk AND r.day = p.day -- the day: one partition each
 WHERE r.dkim_authenticated AND p.day BETWEEN $1::date AND $2::date
   AND )" DOMAIN_FILTER("p.policy_domain") R"(
 GROUP BY 1

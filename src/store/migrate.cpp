@@ -42,9 +42,14 @@ bool apply(pqxx::connection_base& conn, const Migration& m, int& found) {
 } // namespace
 
 MigrateResult migrate(pqxx::connection_base& conn) {
+    return migrate(conn, expected_schema_version());
+}
+
+MigrateResult migrate(pqxx::connection_base& conn, int up_to) {
     MigrateResult result;
     bool first = true;
     for (const Migration& m : shipped_migrations()) {
+        if (m.version > up_to) break;
         int found = 0;
         const bool applied = apply(conn, m, found);
         if (first) result.before = found;

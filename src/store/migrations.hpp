@@ -29,6 +29,8 @@ struct MigrateResult {
 // Applies the missing migrations in order, each in its own transaction holding an advisory
 // lock, so concurrent runs (several hosts) apply each one once. Throws on failure.
 MigrateResult migrate(pqxx::connection_base& conn);
+// The same, stopping after version `up_to` (tests of a migration on an older schema).
+MigrateResult migrate(pqxx::connection_base& conn, int up_to);
 
 // The applied schema version: 0 when the tlsrpt schema (its schema_migrations table) is absent.
 int schema_version(pqxx::connection_base& conn);

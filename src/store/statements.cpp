@@ -5,7 +5,8 @@
 // $17 raw_text, $18 content (ReportRow::content: policies, hash input), $19 dkim_selector,
 // $20 dkim_algorithm, $21 dkim_source, $22 dkim_dnssec, $23 dkim_authenticated,
 // $24 authserv_dkim, $25 client_address, $26 user_agent, $27 received_at (Unix seconds; NULL:
-// now).
+// now). The report day ((reporter, report-id, day) is the key; the partition key of
+// 009_partitioning.sql) is computed from $5 in SQL.
 #include "store/statements.hpp"
 
 #include <string>
@@ -14,19 +15,34 @@ namespace tlsrpt::store::sql {
 
 namespace {
 
+// The report day, the partition key: the UTC date of start-datetime (Unix seconds in `param`).
+std::string day_of(const char* param) {
+    return std::string("(to_timestamp(") + param + "::float8) AT TIME ZONE 'UTC')::date";
+}
+
+// Copies of one key (reporter $1, report-id $2) are looked for within 31 days of the report
+// day: the unique key includes the day, a re-send whose start date moved less than that is
+// still found, and the lookup reads at most three partitions (pruned at executor start: the
+// bounds are immutable expressions of a parameter).
+std::string same_key(const char* start_param) {
+    return "reporter = $1::text AND report_id = $2::text AND day BETWEEN " + day_of(start_param) +
+           " - 31 AND " + day_of(start_param) + " + 31";
+}
+
 const std::string columns =
     "reporter, report_id, organization_name, contact_info, start_datetime, end_datetime, "
     "source, message_id, mail_from, subject, tls_report_domain, tls_report_submitter, "
     "dkim_result, dkim_domain, quirks, raw, raw_text, content_hash, dkim_selector, "
     "dkim_algorithm, dkim_source, dkim_dnssec, dkim_authenticated, authserv_dkim, "
-    "client_address, user_agent, received_at";
+    "client_address, user_agent, received_at, day";
 
 const std::string values =
     "$1::text, $2::text, $3::text, $4::text, to_timestamp($5::float8), "
     "to_timestamp($6::float8), $7::text, $8::text, $9::text, $10::text, $11::text, "
     "$12::text, $13::text, $14::text, $15::text[], $16::jsonb, $17::text, md5($18::text), "
     "$19::text, $20::text, $21::text, $22::text, $23::boolean, $24::text, $25::inet, $26::text, "
-    "coalesce(to_timestamp($27::float8), now())";
+    "coalesce(to_timestamp($27::float8), now()), " +
+    day_of("$5");
 
 // After a CTE `report` RETURNING (id, day): the policies and failure details of $18.
 const std::string policies_and_details = R"(, policy_in AS (
@@ -61,20 +77,21 @@ const std::string policies_and_details = R"(, policy_in AS (
 } // namespace
 
 const std::string insert_report =
-    "WITH report AS (INSERT INTO tlsrpt.reports (" + columns + ") VALUES (" + values +
-    ") ON CONFLICT (reporter, report_id) DO NOTHING"
-    " RETURNING id, (start_datetime AT TIME ZONE 'UTC')::date AS day)" +
+    "WITH report AS (INSERT INTO tlsrpt.reports (" + columns + ") SELECT " + values +
+    " WHERE NOT EXISTS (SELECT FROM tlsrpt.reports WHERE " + same_key("$5") +
+    ") ON CONFLICT (reporter, report_id, day) DO NOTHING RETURNING id, day)" +
     policies_and_details + R"(
 SELECT id, true AS inserted, true AS same_content, $23::boolean AS authenticated FROM report
 UNION ALL
-SELECT id, false, content_hash = md5($18::text), dkim_authenticated FROM tlsrpt.reports
-WHERE reporter = $1::text AND report_id = $2::text AND NOT EXISTS (SELECT FROM report)
+(SELECT id, false, content_hash = md5($18::text), dkim_authenticated FROM tlsrpt.reports
+WHERE )" +
+    same_key("$5") + R"( AND NOT EXISTS (SELECT FROM report) ORDER BY id LIMIT 1)
 )";
 
 const std::string existing_report = R"(
 SELECT id, false AS inserted, content_hash = md5($3::text) AS same_content, dkim_authenticated
-FROM tlsrpt.reports WHERE reporter = $1::text AND report_id = $2::text
-)";
+FROM tlsrpt.reports WHERE )" + same_key("$4") +
+                                    " ORDER BY id LIMIT 1";
 
 const std::string lock_report = R"(
 SELECT dkim_authenticated, content_hash = md5($2::text) FROM tlsrpt.reports
@@ -82,10 +99,10 @@ WHERE id = $1::bigint FOR UPDATE
 )";
 
 const std::string keep_replaced_copy = R"(
-INSERT INTO tlsrpt.report_conflicts (report_pk, received_at, source, content_hash, message_id,
-    mail_from, subject, dkim_result, dkim_domain, dkim_selector, dkim_authenticated, raw,
-    raw_text, client_address, user_agent, reason)
-SELECT id, received_at, source, content_hash, message_id, mail_from, subject, dkim_result,
+INSERT INTO tlsrpt.report_conflicts (report_pk, report_day, received_at, source, content_hash,
+    message_id, mail_from, subject, dkim_result, dkim_domain, dkim_selector, dkim_authenticated,
+    raw, raw_text, client_address, user_agent, reason)
+SELECT id, day, received_at, source, content_hash, message_id, mail_from, subject, dkim_result,
     dkim_domain, dkim_selector, dkim_authenticated, raw, raw_text, client_address, user_agent,
     $2::text
 FROM tlsrpt.reports WHERE id = $1::bigint
@@ -100,8 +117,7 @@ DELETE FROM tlsrpt.report_conflicts WHERE report_pk = $1::bigint AND content_has
 
 const std::string replace_report =
     "WITH report AS (UPDATE tlsrpt.reports SET (" + columns + ") = (" + values +
-    ") WHERE id = $28::bigint AND NOT dkim_authenticated"
-    " RETURNING id, (start_datetime AT TIME ZONE 'UTC')::date AS day)" +
+    ") WHERE id = $28::bigint AND NOT dkim_authenticated RETURNING id, day)" +
     policies_and_details + " SELECT id FROM report";
 
 const std::string upgrade_dkim = R"(
@@ -144,5 +160,7 @@ ON CONFLICT (message_hash) DO UPDATE
 SET attempts = a.attempts + 1, last_seen = now(), last_error = EXCLUDED.last_error
 RETURNING attempts, extract(epoch FROM now() - first_seen)::bigint
 )";
+
+const std::string ensure_partition = "SELECT tlsrpt.ensure_partition($1::date)";
 
 } // namespace tlsrpt::store::sql

@@ -11,7 +11,7 @@ namespace tlsrpt::store::sql {
 // key). Rows: (id, inserted, same_content, authenticated) for the new row or the existing one.
 extern const std::string insert_report;
 // The existing row of a key committed after insert_report's snapshot: same row shape.
-// $1 reporter, $2 report_id, $3 content.
+// $1 reporter, $2 report_id, $3 content, $4 start (Unix seconds).
 extern const std::string existing_report;
 // Locks a stored report: (authenticated, same_content). $1 id, $2 content.
 extern const std::string lock_report;
@@ -36,5 +36,8 @@ extern const std::string quarantine;
 // Counts one more temporary failure of a message (and forgets week-old ones). Rows:
 // (attempts, age in seconds). $1 identity, $2 error.
 extern const std::string record_attempt;
+
+// Makes the partitions of the month of day $1 (009_partitioning.sql). Rows: (result).
+extern const std::string ensure_partition;
 
 } // namespace tlsrpt::store::sql

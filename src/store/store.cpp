@@ -4,7 +4,9 @@
 // statement, one transaction). Duplicates by (reporter, report-id) are stored once (digest
 // §5): ON CONFLICT DO NOTHING, then the existing row's content hash tells a duplicate from a
 // conflict. The rare replacement of an unauthenticated copy by an authenticated one (RFC 8460
-// §3, digest §5 "keep the first authenticated copy") is one explicit transaction.
+// §3, digest §5 "keep the first authenticated copy") is one explicit transaction. Before the
+// first report of a month the store makes sure that month's partitions exist
+// (009_partitioning.sql, tlsrpt.ensure_partition), once per month and connection.
 #include "tlsrpt/store.hpp"
 
 #include "store/classify.hpp"
@@ -14,7 +16,10 @@
 #include "store/statements.hpp"
 #include "tlsrpt/headers.hpp"
 
+#include <cstdio>
+#include <ctime>
 #include <pqxx/pqxx>
+#include <set>
 
 namespace tlsrpt::store {
 
@@ -75,12 +80,14 @@ struct Store::Impl {
     std::string conninfo;
     std::chrono::milliseconds timeout;
     std::unique_ptr<pqxx::connection> conn;
-    bool ready = false; // schema checked and statements prepared on conn
+    bool ready = false;           // schema checked and statements prepared on conn
+    std::set<std::string> months; // "YYYY-MM-01" whose partitions are known to exist
 
     pqxx::connection& connection() {
         if (!conn) {
             conn = connect(conninfo, timeout);
             ready = false;
+            months.clear();
         }
         return *conn;
     }
@@ -105,8 +112,36 @@ struct Store::Impl {
         c.prepare("tlsrpt_quarantine", sql::quarantine);
         c.prepare("tlsrpt_record_attempt", sql::record_attempt);
         c.prepare("tlsrpt_conflict", sql::keep_conflict);
+        c.prepare("tlsrpt_ensure_partition", sql::ensure_partition);
         ready = true;
         return c;
+    }
+
+    // Makes sure the partitions of the month of `start` (Unix seconds) exist. When that fails
+    // but the database answers (a lock wait ran out behind a long query), the report goes to
+    // the default partition and `tlsrptctl db maintain` moves it later.
+    void ensure_month(std::int64_t start) {
+        const std::string month = month_of(start);
+        if (months.count(month)) return;
+        try {
+            pqxx::nontransaction tx(prepared(), "tlsrpt_ensure_partition");
+            tx.exec_prepared("tlsrpt_ensure_partition", month);
+            months.insert(month);
+        } catch (const pqxx::broken_connection&) {
+            throw;
+        } catch (const pqxx::sql_error&) {
+            if (!conn || !conn->is_open()) throw;
+        }
+    }
+
+    // "YYYY-MM-01" of the UTC month of a Unix time.
+    static std::string month_of(std::int64_t t) {
+        const std::time_t tt = static_cast<std::time_t>(t);
+        std::tm tm{};
+        gmtime_r(&tt, &tm);
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%04d-%02d-01", tm.tm_year + 1900, tm.tm_mon + 1);
+        return buf;
     }
 
     // Classifies the exception in flight; a temporary failure drops the connection so the
@@ -182,12 +217,14 @@ std::string replacement_reason(const ReportRow& r) {
 Outcome Store::insert(const ReportRow& r) {
     Outcome out;
     bool held_unauthenticated = false;
+    impl_->ensure_month(r.start_datetime);
     {
         const ScaledTimeout scaled(impl_->prepared(), impl_->timeout, r.rows);
         pqxx::nontransaction tx(impl_->prepared(), "tlsrpt_store_report");
         pqxx::result res = exec_report(tx, "tlsrpt_insert_report", r);
         if (res.empty())
-            res = tx.exec_prepared("tlsrpt_existing_report", r.reporter, r.report_id, r.content);
+            res = tx.exec_prepared("tlsrpt_existing_report", r.reporter, r.report_id, r.content,
+                                   r.start_datetime);
         if (res.empty()) throw TemporaryError("report neither inserted nor found; retry");
         out = outcome_of(res[0], r);
         held_unauthenticated = !res[0][3].as<bool>();

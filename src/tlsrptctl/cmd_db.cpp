@@ -1,7 +1,9 @@
-// cmd_db.cpp: `tlsrptctl db migrate|status|prune`: the schema's life cycle. migrate applies
-// the shipped migrations (store/migrations.hpp); status exits 0 only when the schema matches
-// this build; prune deletes reports older than --older-than DAYS (and, with --rejected,
-// quarantined messages as old) and says what it removed.
+// cmd_db.cpp: `tlsrptctl db migrate|status|prune|maintain`: the schema's life cycle. migrate
+// applies the shipped migrations (store/migrations.hpp); status exits 0 only when the schema
+// matches this build; prune removes reports older than --older-than DAYS (whole months as
+// partitions; with --rejected, quarantined messages as old too) and says what it removed;
+// maintain makes the monthly partitions ahead and, with --retention DAYS, prunes (the timer's
+// job, packaging/tlsrpt-maintain.timer).
 #include "cmd_store.hpp"
 #include "item_dkim.hpp"
 
@@ -10,6 +12,7 @@
 #include "tlsrpt/store.hpp"
 
 #include <iostream>
+#include <optional>
 
 namespace tlsrptctl {
 
@@ -19,7 +22,9 @@ namespace st = tlsrpt::store;
 
 const char* db_usage = "usage: tlsrptctl db migrate [--db CONNINFO]\n"
                        "       tlsrptctl db status [--db CONNINFO]\n"
-                       "       tlsrptctl db prune --older-than DAYS [--rejected] [--db CONNINFO]\n";
+                       "       tlsrptctl db prune --older-than DAYS [--rejected] [--db CONNINFO]\n"
+                       "       tlsrptctl db maintain [--months-ahead N] [--retention DAYS] "
+                       "[--db CONNINFO]\n";
 
 int do_migrate(pqxx::connection& conn) {
     const st::MigrateResult r = st::migrate(conn);
@@ -42,6 +47,24 @@ int do_status(pqxx::connection& conn) {
     return have == need ? 0 : 1;
 }
 
+void print_prune(const st::PruneResult& r, int days, bool rejected) {
+    if (!r.months.empty()) {
+        std::cout << "dropped the partitions of " << r.months.size() << " month"
+                  << (r.months.size() == 1 ? "" : "s") << ":";
+        for (const std::string& m : r.months)
+            std::cout << " " << m;
+        std::cout << "\n";
+    }
+    std::cout << "removed " << r.reports << " reports older than " << days << " days ("
+              << r.policies << " policies, " << r.failure_details << " failure details, "
+              << r.conflicts << " conflicting copies)";
+    if (rejected)
+        std::cout << " and " << r.rejected << " rejected messages\n";
+    else
+        std::cout << "; kept " << r.rejected_kept
+                  << " rejected messages as old (--rejected removes them)\n";
+}
+
 int do_prune(pqxx::connection& conn, const Options& opts, bool rejected) {
     const auto it = opts.values.find("older-than");
     if (it == opts.values.end()) {
@@ -51,15 +74,36 @@ int do_prune(pqxx::connection& conn, const Options& opts, bool rejected) {
     const auto days = parse_days(it->second, "--older-than");
     if (!days) return 2;
     if (!schema_ready(st::schema_version(conn))) return 1;
-    const st::PruneResult r = st::prune(conn, *days, rejected);
-    std::cout << "removed " << r.reports << " reports older than " << *days << " days ("
-              << r.policies << " policies, " << r.failure_details << " failure details, "
-              << r.conflicts << " conflicting copies)";
-    if (rejected)
-        std::cout << " and " << r.rejected << " rejected messages\n";
-    else
-        std::cout << "; kept " << r.rejected_kept
-                  << " rejected messages as old (--rejected removes them)\n";
+    print_prune(st::prune(conn, *days, rejected), *days, rejected);
+    return 0;
+}
+
+// Partitions ahead (default: this month and 3 more), then the retention prune if asked.
+int do_maintain(pqxx::connection& conn, const Options& opts) {
+    int ahead = 3;
+    if (const auto it = opts.values.find("months-ahead"); it != opts.values.end()) {
+        const auto n = parse_days(it->second, "--months-ahead");
+        if (!n) return 2;
+        if (*n > 12) {
+            std::cerr << "tlsrptctl db: --months-ahead is at most 12 (the partition window)\n";
+            return 2;
+        }
+        ahead = *n;
+    }
+    std::optional<int> retention;
+    if (const auto it = opts.values.find("retention"); it != opts.values.end()) {
+        retention = parse_days(it->second, "--retention");
+        if (!retention) return 2;
+    }
+    if (!schema_ready(st::schema_version(conn))) return 1;
+    const st::MaintainResult m = st::maintain(conn, ahead);
+    for (const std::string& month : m.created)
+        std::cout << "created the partitions of " << month << "\n";
+    std::cout << "monthly partitions: " << m.months.size();
+    if (!m.months.empty())
+        std::cout << " (" << m.months.front() << " to " << m.months.back() << ")";
+    std::cout << "; " << m.default_reports << " reports in the default partition\n";
+    if (retention) print_prune(st::prune(conn, *retention, false), *retention, false);
     return 0;
 }
 
@@ -68,11 +112,11 @@ int do_prune(pqxx::connection& conn, const Options& opts, bool rejected) {
 int cmd_db(const Args& arguments) {
     Args args = arguments;
     const bool rejected = take_flag(args, "--rejected");
-    const auto opts = parse_options(args, {"older-than"}, "db");
+    const auto opts = parse_options(args, {"older-than", "months-ahead", "retention"}, "db");
     if (!opts) return 2;
     const std::string action = opts->positional.empty() ? "" : opts->positional[0];
     if (opts->help || opts->positional.size() != 1 ||
-        (action != "migrate" && action != "status" && action != "prune")) {
+        (action != "migrate" && action != "status" && action != "prune" && action != "maintain")) {
         (opts->help ? std::cout : std::cerr) << db_usage;
         return opts->help ? 0 : 2;
     }
@@ -80,6 +124,7 @@ int cmd_db(const Args& arguments) {
         auto conn = open_db(opts->db);
         if (action == "migrate") return do_migrate(*conn);
         if (action == "status") return do_status(*conn);
+        if (action == "maintain") return do_maintain(*conn, *opts);
         return do_prune(*conn, *opts, rejected);
     } catch (...) {
         return db_failure("db " + action);

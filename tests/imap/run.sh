@@ -228,7 +228,8 @@ deliver_reports() {
 }
 # hold_key ID: a transaction holding report ID's key until release_key (its psql in $holder)
 hold_key() {
-  { printf "BEGIN;\nINSERT INTO tlsrpt.reports (reporter, report_id, start_datetime, end_datetime, source, content_hash) VALUES ('imap-test.example', '%s', now(), now(), 'file', 'x');\nSELECT pg_sleep(300);\n" "$1"; } |
+  # the key includes the report day (009_partitioning.sql): mail.py's day, its partition made first
+  { printf "SELECT tlsrpt.ensure_partition('2026-03-01');\nBEGIN;\nINSERT INTO tlsrpt.reports (reporter, report_id, start_datetime, end_datetime, source, content_hash, day) VALUES ('imap-test.example', '%s', '2026-03-01', '2026-03-01', 'file', 'x', '2026-03-01');\nSELECT pg_sleep(300);\n" "$1"; } |
     psql -X -q -d tlsrpt_imap >/dev/null 2>&1 &
   holder=$!
   bg_pids+=("$holder")

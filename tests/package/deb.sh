@@ -210,7 +210,7 @@ check_install() {
   # every unit and timer (the template through an instance), warnings counted as failures
   out=$(cd /lib/systemd/system && systemd-analyze verify tlsrpt-milter.service tlsrpt-httpd.service \
     tlsrpt-alerts.service tlsrpt-alerts.timer tlsrpt-digest.service tlsrpt-digest.timer \
-    tlsrpt-imap@test.service 2>&1)
+    tlsrpt-maintain.service tlsrpt-maintain.timer tlsrpt-imap@test.service 2>&1)
   [ $? -eq 0 ] && [ -z "$out" ]
   verdict deb-systemd-analyze-verify $? "$out"
   # installed disabled, the milter enabled (debhelper's snippets; no systemd here to start it)

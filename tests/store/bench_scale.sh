@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# bench_scale.sh: what a year of history costs (issue 15). Not a test: prints figures for the
+# README. Starts its own PostgreSQL 15 (fsync on) on PORT, generates MONTHS (default 12) months
+# of synthetic reports for DOMAINS (default 1000) domains in SQL (bench_scale.sql: 28 failure
+# details a report, over 10 million rows a year), then for 12, 6 and 1 months of history times
+# `tlsrptctl summary --days 7`, each dashboard view over the last 7 days, one report insert
+# (`tlsrptctl import`, a whole process) and `db prune` of the oldest month; then the database
+# size per million reports. Medians of 5 runs.
+#   bash tests/store/bench_scale.sh [PORT]      (TLSRPT_BUILD_DIR: default ./build)
+set -euo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+build=${TLSRPT_BUILD_DIR:-$top/build}
+port=${1:-55459}
+dir=/var/tmp/tlsrpt-bench-scale
+months=${MONTHS:-12} domains=${DOMAINS:-1000}
+export PGHOST=127.0.0.1 PGPORT=$port PGUSER=postgres PGDATABASE=tlsrpt_bench
+ctl() { "$build/src/tlsrptctl" "$@" --db "dbname=tlsrpt_bench"; }
+q() { psql -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
+
+bash "$top/tests/pg.sh" start "$dir" "$port"
+trap 'bash "$top/tests/pg.sh" stop "$dir"' EXIT
+q -d postgres -c "DROP DATABASE IF EXISTS tlsrpt_bench" -c "CREATE DATABASE tlsrpt_bench"
+ctl db migrate >/dev/null
+
+t0=$(now_ms)
+q -c "SELECT greatest(m, current_date - $((months * 365 / 12)))::date,
+             least(m + interval '1 month' - interval '1 day', current_date)::date
+      FROM generate_series(date_trunc('month', current_date - $((months * 365 / 12))),
+                           current_date, interval '1 month') m" |
+  while IFS='|' read -r first last; do
+    q -v first="$first" -v last="$last" -v domains="$domains" -f "$top/tests/store/bench_scale.sql" >/dev/null
+  done
+q -c "VACUUM ANALYZE"
+echo "generated $(q -c "SELECT count(*) FROM tlsrpt.reports") reports," \
+  "$(q -c "SELECT count(*) FROM tlsrpt.failure_details") failure details in $(( ($(now_ms) - t0) / 1000 )) s"
+echo "database size per million reports: $(q -c "SELECT pg_size_pretty(pg_database_size(current_database()) * 1000000 / count(*)) FROM tlsrpt.reports")"
+
+since=$(q -c "SELECT (current_date - 7)::text")
+views="daily_sessions daily_failures daily_summary report_sessions failure_sessions daily_reporters daily_quirks"
+
+# time_view VIEW: median ms of 5 runs of the last-7-days query, server side (psql \timing)
+time_view() {
+  local sql="SELECT count(*) FROM (SELECT * FROM tlsrpt.$1 WHERE day > '$since') x"
+  { echo '\timing on'; for _ in 1 2 3 4 5 6; do echo "$sql;"; done; } | psql -X -q -At |
+    awk '/^Time:/ {print $2}' | tail -5 | median
+}
+# time_cmd CMD...: median ms of 5 whole-process runs
+time_cmd() {
+  local i t
+  for i in 1 2 3 4 5; do t=$(now_ms); "$@" >/dev/null; echo $(($(now_ms) - t)); done | median
+}
+serial=0
+insert_one() {
+  serial=$((serial + 1))
+  local f=/tmp/bench-scale-report.json
+  python3 - "$serial" >"$f" <<'PY'
+import datetime, json, sys
+day = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+det = [{"result-type": "certificate-expired", "sending-mta-ip": f"192.0.2.{k}",
+        "receiving-mx-hostname": "mx1.d1.example", "failed-session-count": 1} for k in range(14)]
+pol = [{"policy": {"policy-type": t, "policy-domain": "d1.example"},
+        "summary": {"total-successful-session-count": 1000, "total-failure-session-count": 14},
+        "failure-details": det} for t in ("sts", "tlsa")]
+print(json.dumps({"organization-name": "Bench", "contact-info": "tlsrpt@bench.example",
+                  "report-id": f"bench-insert-{sys.argv[1]}-{datetime.datetime.now().timestamp()}",
+                  "date-range": {"start-datetime": f"{day}T00:00:00Z", "end-datetime": f"{day}T23:59:59Z"},
+                  "policies": pol}))
+PY
+  ctl import "$f"
+}
+# prune_oldest: db prune of exactly the oldest monthly partition, ms
+prune_oldest() {
+  local days t
+  days=$(q -c "SELECT greatest(0, current_date - (min(month) + interval '1 month')::date) FROM tlsrpt.month_partitions()")
+  t=$(now_ms); ctl db prune --older-than "$days" >/dev/null; echo $(($(now_ms) - t))
+}
+# keep_months N: prunes (untimed) down to N months of history
+keep_months() {
+  ctl db prune --older-than $(($1 * 365 / 12)) >/dev/null
+  q -c "VACUUM ANALYZE"
+}
+
+report() {
+  local label=$1 line
+  line="$label: $(q -c "SELECT count(*) FROM tlsrpt.reports") reports,"
+  line+=" $(q -c "SELECT count(*) FROM tlsrpt.failure_details") details;"
+  line+=" summary --days 7 $(time_cmd ctl summary --days 7) ms;"
+  for v in $views; do line+=" $v $(time_view "$v") ms;"; done
+  line+=" insert $(time_cmd insert_one) ms;"
+  line+=" prune oldest month $(prune_oldest) ms"
+  echo "$line"
+}
+
+echo "baseline: tlsrptctl db status (a process, a connection) $(time_cmd ctl db status) ms"
+report "12 months"
+keep_months 6
+report "6 months"
+keep_months 1
+report "1 month"
