@@ -36,6 +36,9 @@ Commands:
   db prune --older-than DAYS [--rejected] [--db CONNINFO]
                                delete reports whose period ended more than DAYS days ago
                                (--rejected: quarantined messages as old too)
+  db maintain [--months-ahead N] [--retention DAYS] [--db CONNINFO]
+                               make the monthly partitions ahead, move strays out of the
+                               default partition, drop months older than the retention
   rejected list [--db CONNINFO]
                                list quarantined messages the milter could not read
   rejected show ID | reimport ID [--trust] [--db CONNINFO]
