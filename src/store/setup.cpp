@@ -103,8 +103,12 @@ std::vector<std::string> setup_commands(const SchemaCheck& check, const std::str
                       shell_word(db));
     const std::string as_user =
         os_user == "root" ? "" : "runuser -u " + shell_word(os_user) + " -- ";
-    // never a password into the log: then the operator fills in the Database setting
-    const std::string db_arg = values.count("password") ? "<the Database setting>" : conninfo;
+    // never a password into the log, also not from a setting libpq cannot parse (no values
+    // then), nor a quote that breaks the command: then the operator fills in the setting
+    const bool unsafe = values.count("password") || (values.empty() && !conninfo.empty()) ||
+                        conninfo.find("password") != std::string::npos ||
+                        conninfo.find('\'') != std::string::npos;
+    const std::string db_arg = unsafe ? "<the Database setting>" : conninfo;
     out.push_back(as_user + "tlsrptctl db migrate --db '" + db_arg + "'");
     return out;
 }

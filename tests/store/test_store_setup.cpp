@@ -100,4 +100,8 @@ BOOST_AUTO_TEST_CASE(nothing_listening_is_unreachable_and_a_password_never_logge
     BOOST_TEST(!has(cmds, ""));
     for (const auto& l : cmds)
         BOOST_TEST(l.find("secret") == std::string::npos);
+    // a setting libpq cannot parse (an unterminated quote) is never echoed either
+    const std::string broken = "host=127.0.0.1 password=secret dbname='unterminated";
+    for (const auto& l : setup_commands(c, broken, "tlsrpt-milter"))
+        BOOST_TEST(l.find("secret") == std::string::npos);
 }
