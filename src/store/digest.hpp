@@ -67,6 +67,9 @@ struct Digest {
 
 // ---- pure (digest_data.cpp) ----
 
+// a + b, or the largest int64 where that would overflow (both >= 0: counts).
+std::int64_t saturating_add(std::int64_t a, std::int64_t b);
+
 // "YYYY-MM-DD" `n` days after `day` (n may be negative); nullopt when day is no valid date.
 std::optional<std::string> add_days(const std::string& day, int n);
 

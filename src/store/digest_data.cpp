@@ -14,17 +14,17 @@ namespace {
 
 constexpr std::int64_t day_seconds = 86400;
 
-std::int64_t saturating_add(std::int64_t a, std::int64_t b) { // both >= 0
-    return a > std::numeric_limits<std::int64_t>::max() - b
-               ? std::numeric_limits<std::int64_t>::max()
-               : a + b;
-}
-
 bool within(const Period& p, const std::string& day) {
     return day >= p.first && day <= p.last;
 }
 
 } // namespace
+
+std::int64_t saturating_add(std::int64_t a, std::int64_t b) {
+    return a > std::numeric_limits<std::int64_t>::max() - b
+               ? std::numeric_limits<std::int64_t>::max()
+               : a + b;
+}
 
 std::optional<std::string> add_days(const std::string& day, int n) {
     if (day.size() != 10) return std::nullopt;

@@ -14,10 +14,9 @@
 #include "store/migrations.hpp"
 #include "store/report_row.hpp"
 #include "store/statements.hpp"
+#include "tlsrpt/datetime.hpp"
 #include "tlsrpt/headers.hpp"
 
-#include <cstdio>
-#include <ctime>
 #include <pqxx/pqxx>
 #include <set>
 
@@ -135,14 +134,7 @@ struct Store::Impl {
     }
 
     // "YYYY-MM-01" of the UTC month of a Unix time.
-    static std::string month_of(std::int64_t t) {
-        const std::time_t tt = static_cast<std::time_t>(t);
-        std::tm tm{};
-        gmtime_r(&tt, &tm);
-        char buf[32];
-        std::snprintf(buf, sizeof buf, "%04d-%02d-01", tm.tm_year + 1900, tm.tm_mon + 1);
-        return buf;
-    }
+    static std::string month_of(std::int64_t t) { return format_rfc3339(t).substr(0, 8) + "01"; }
 
     // Classifies the exception in flight; a temporary failure drops the connection so the
     // next call starts on a fresh one (reconnect after a lost connection or a shutdown).

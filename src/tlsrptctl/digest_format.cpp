@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <limits>
 #include <map>
 
 namespace tlsrptctl::digest {
@@ -53,12 +52,6 @@ std::string shorten(std::string_view s, std::size_t max_chars) {
 
 namespace {
 
-std::int64_t saturating_add(std::int64_t a, std::int64_t b) { // both >= 0
-    return a > std::numeric_limits<std::int64_t>::max() - b
-               ? std::numeric_limits<std::int64_t>::max()
-               : a + b;
-}
-
 // Whether domain a comes before b on the page (Shown).
 bool before(const dg::DomainDigest& a, const dg::DomainDigest& b) {
     const auto vouched = [](const dg::DomainDigest& d) {
@@ -82,8 +75,8 @@ Shown shown(const View& v) {
         place.emplace(s.domains[i]->domain, i);
     if (s.domains.size() > v.max_domains) {
         for (std::size_t i = v.max_domains; i < s.domains.size(); ++i) {
-            s.more_successful = saturating_add(s.more_successful, s.domains[i]->successful);
-            s.more_failed = saturating_add(s.more_failed, s.domains[i]->failed);
+            s.more_successful = dg::saturating_add(s.more_successful, s.domains[i]->successful);
+            s.more_failed = dg::saturating_add(s.more_failed, s.domains[i]->failed);
         }
         s.more_domains = s.domains.size() - v.max_domains;
         s.domains.resize(v.max_domains);
@@ -158,8 +151,8 @@ bool all_clean(const View& v) {
 std::string subject(const View& v) {
     std::int64_t ok = 0, failed = 0, critical = 0;
     for (const dg::DomainDigest& d : v.digest.domains) {
-        ok = saturating_add(ok, d.successful);
-        failed = saturating_add(failed, d.failed);
+        ok = dg::saturating_add(ok, d.successful);
+        failed = dg::saturating_add(failed, d.failed);
     }
     for (const al::Alert& a : v.alerts.alerts)
         critical += a.decision.severity == al::Severity::critical;
@@ -169,7 +162,7 @@ std::string subject(const View& v) {
                       std::to_string(v.digest.domains.size()) + " domain" +
                       (v.digest.domains.size() == 1 ? "" : "s") + ", " +
                       rate_text(dg::success_rate(ok, failed)) + " of " +
-                      count_text(saturating_add(ok, failed)) + " sessions";
+                      count_text(dg::saturating_add(ok, failed)) + " sessions";
     if (alerts) out += ", " + std::to_string(alerts) + " alert" + (alerts == 1 ? "" : "s");
     return tlsrpt::printable(out);
 }
