@@ -6,11 +6,14 @@
 
 #include <arpa/inet.h>
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <unbound.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -138,12 +141,14 @@ struct Resolver::Impl {
     ub_ctx* ctx = nullptr;
     std::mutex ctx_mutex; // ub_resolve_async / ub_cancel against each other
     std::atomic<bool> stop{false};
+    int wake = -1; // eventfd: the destructor wakes the dispatcher at once (no poll timeout
+                   // to wait out: every tlsrptctl command would end 200 ms late)
     std::thread dispatcher;
 
     void dispatch() {
-        pollfd p{ub_fd(ctx), POLLIN, 0};
+        pollfd p[2] = {{ub_fd(ctx), POLLIN, 0}, {wake, POLLIN, 0}};
         while (!stop.load()) {
-            if (poll(&p, 1, 200) > 0) ub_process(ctx);
+            if (poll(p, 2, -1) > 0 && (p[0].revents & POLLIN)) ub_process(ctx);
         }
     }
 };
@@ -187,12 +192,22 @@ Resolver::Resolver(const ResolverOptions& options) : impl_(std::make_unique<Impl
         ub_ctx_delete(impl_->ctx);
         throw;
     }
+    impl_->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (impl_->wake < 0) {
+        ub_ctx_delete(impl_->ctx);
+        throw std::runtime_error("resolver: eventfd failed");
+    }
     impl_->dispatcher = std::thread([this] { impl_->dispatch(); });
 }
 
 Resolver::~Resolver() {
     impl_->stop = true;
+    const std::uint64_t one = 1;
+    if (write(impl_->wake, &one, sizeof one) < 0) {
+        // an eventfd write fails only at its counter's maximum: it is readable then anyway
+    }
     if (impl_->dispatcher.joinable()) impl_->dispatcher.join();
+    close(impl_->wake);
     ub_ctx_delete(impl_->ctx); // cancels what is still in flight without calling back
 }
 

@@ -53,6 +53,7 @@ void delete_before(pqxx::work& tx, const std::string& cutoff, PruneResult& out) 
             .affected_rows();
     };
     out.conflicts += del("report_conflicts", "report_day");
+    del("failure_rollup", "day"); // 010_failure_rollup.sql: derived rows, not counted
     out.failure_details += del("failure_details", "day");
     out.policies += del("policies", "day");
     out.reports += del("reports", "day");

@@ -4,7 +4,8 @@
 # of synthetic reports for DOMAINS (default 1000) domains in SQL (bench_scale.sql: 28 failure
 # details a report, over 10 million rows a year), then for 12, 6 and 1 months of history times
 # `tlsrptctl summary --days 7`, each dashboard view over the last 7 days, one report insert
-# (`tlsrptctl import`, a whole process) and `db prune` of the oldest month; then the database
+# (`tlsrptctl import` of one report, a whole process; and one more report on a warm
+# connection, as the milter stores) and `db prune` of the oldest month; then the database
 # size per million reports. Medians of 5 runs.
 #   bash tests/store/bench_scale.sh [PORT]      (TLSRPT_BUILD_DIR: default ./build)
 set -euo pipefail
@@ -52,10 +53,11 @@ time_cmd() {
   for i in 1 2 3 4 5; do t=$(now_ms); "$@" >/dev/null; echo $(($(now_ms) - t)); done | median
 }
 serial=0
-insert_one() {
+# make_reports N: N new 28-detail reports for yesterday, one file each, in /tmp/bench-scale-reports
+make_reports() {
   serial=$((serial + 1))
-  local f=/tmp/bench-scale-report.json
-  python3 - "$serial" >"$f" <<'PY'
+  rm -rf /tmp/bench-scale-reports && mkdir /tmp/bench-scale-reports
+  python3 - "$serial" "$1" <<'PY'
 import datetime, json, sys
 day = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
 det = [{"result-type": "certificate-expired", "sending-mta-ip": f"192.0.2.{k}",
@@ -63,12 +65,31 @@ det = [{"result-type": "certificate-expired", "sending-mta-ip": f"192.0.2.{k}",
 pol = [{"policy": {"policy-type": t, "policy-domain": "d1.example"},
         "summary": {"total-successful-session-count": 1000, "total-failure-session-count": 14},
         "failure-details": det} for t in ("sts", "tlsa")]
-print(json.dumps({"organization-name": "Bench", "contact-info": "tlsrpt@bench.example",
-                  "report-id": f"bench-insert-{sys.argv[1]}-{datetime.datetime.now().timestamp()}",
-                  "date-range": {"start-datetime": f"{day}T00:00:00Z", "end-datetime": f"{day}T23:59:59Z"},
-                  "policies": pol}))
+stamp = datetime.datetime.now().timestamp()
+for n in range(int(sys.argv[2])):
+    with open(f"/tmp/bench-scale-reports/{n:03}.json", "w") as f:
+        json.dump({"organization-name": "Bench", "contact-info": "tlsrpt@bench.example",
+                   "report-id": f"bench-insert-{sys.argv[1]}-{n}-{stamp}",
+                   "date-range": {"start-datetime": f"{day}T00:00:00Z",
+                                  "end-datetime": f"{day}T23:59:59Z"},
+                   "policies": pol}, f)
 PY
-  ctl import "$f"
+}
+# import_ms N: ms of one `tlsrptctl import` of N new reports (a process, a connection)
+import_ms() {
+  local t
+  make_reports "$1"
+  t=$(now_ms); ctl import /tmp/bench-scale-reports/*.json >/dev/null; echo $(($(now_ms) - t))
+}
+# insert_figures: "PROCESS WARM": the median ms of importing one report (the whole process)
+# and of one more report on a warm connection ((21 reports - 1 report) / 20), as the milter
+# and tlsrpt-httpd store, keeping their connections
+insert_figures() {
+  local i one=() more=() p w
+  for i in 1 2 3 4 5; do one+=("$(import_ms 1)"); more+=("$(import_ms 21)"); done
+  p=$(printf '%s\n' "${one[@]}" | median)
+  w=$(for i in 0 1 2 3 4; do echo $(( (more[i] - one[i]) * 100 / 20 )); done | median)
+  echo "$p $((w / 100)).$(printf '%02d' $((w % 100)))"
 }
 # prune_oldest: db prune of exactly the oldest monthly partition, ms
 prune_oldest() {
@@ -88,7 +109,8 @@ report() {
   line+=" $(q -c "SELECT count(*) FROM tlsrpt.failure_details") details;"
   line+=" summary --days 7 $(time_cmd ctl summary --days 7) ms;"
   for v in $views; do line+=" $v $(time_view "$v") ms;"; done
-  line+=" insert $(time_cmd insert_one) ms;"
+  read -r process warm < <(insert_figures)
+  line+=" insert (process) $process ms; insert (warm connection) $warm ms;"
   line+=" prune oldest month $(prune_oldest) ms"
   echo "$line"
 }

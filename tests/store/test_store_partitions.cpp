@@ -170,15 +170,15 @@ BOOST_AUTO_TEST_CASE(a_seven_day_query_reads_only_its_partitions) {
         BOOST_REQUIRE(
             store(db, report("plan-" + std::to_string(ago), storetest::utc_day(ago))).status ==
             Status::stored);
-    const std::string old = "failure_details_" + suffix(storetest::utc_day(120));
-    const std::string recent = "failure_details_" + suffix(storetest::utc_day(1));
+    const std::string old = suffix(storetest::utc_day(120));
     // a constant bound (what summary and Grafana send): pruned when planning
-    const std::string plan = explain(db, "SELECT * FROM tlsrpt.daily_failures WHERE day > '" +
+    const std::string plan = explain(db, "SELECT * FROM tlsrpt.report_sessions WHERE day > '" +
                                              storetest::utc_day(8) + "'::date");
-    BOOST_TEST(plan.find(recent) != std::string::npos, plan);
-    BOOST_TEST(plan.find(old) == std::string::npos, plan);
+    BOOST_TEST(plan.find("policies_" + suffix(storetest::utc_day(1))) != std::string::npos, plan);
+    BOOST_TEST(plan.find("policies_" + old) == std::string::npos, plan);
     // both sides of the join: partition by partition (enable_partitionwise_join)
-    BOOST_TEST(plan.find("policies_" + suffix(storetest::utc_day(120))) == std::string::npos, plan);
+    BOOST_TEST(plan.find("reports_" + suffix(storetest::utc_day(1))) != std::string::npos, plan);
+    BOOST_TEST(plan.find("reports_" + old) == std::string::npos, plan);
     // a stable bound (current_date): pruned at executor start, "Subplans Removed"
     const std::string run =
         explain(db, "SELECT * FROM tlsrpt.daily_reporters WHERE day > current_date - 7");
