@@ -15,7 +15,11 @@ END
 $$;
 ALTER ROLE grafana_reader SET default_transaction_read_only = on;
 ALTER ROLE grafana_reader SET statement_timeout = '30s';
-GRANT CONNECT ON DATABASE current_database() TO grafana_reader;
+DO $$
+BEGIN
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO grafana_reader', current_database());
+END
+$$;
 GRANT USAGE ON SCHEMA tlsrpt TO grafana_reader;
 GRANT SELECT ON ALL TABLES IN SCHEMA tlsrpt TO grafana_reader;
 ALTER DEFAULT PRIVILEGES IN SCHEMA tlsrpt GRANT SELECT ON TABLES TO grafana_reader;

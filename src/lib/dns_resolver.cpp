@@ -193,11 +193,14 @@ Resolver::Resolver(const ResolverOptions& options) : impl_(std::make_unique<Impl
         throw;
     }
     impl_->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (impl_->wake < 0) {
+    try {
+        if (impl_->wake < 0) throw std::runtime_error("resolver: eventfd failed");
+        impl_->dispatcher = std::thread([this] { impl_->dispatch(); });
+    } catch (...) {
+        if (impl_->wake >= 0) close(impl_->wake);
         ub_ctx_delete(impl_->ctx);
-        throw std::runtime_error("resolver: eventfd failed");
+        throw;
     }
-    impl_->dispatcher = std::thread([this] { impl_->dispatch(); });
 }
 
 Resolver::~Resolver() {

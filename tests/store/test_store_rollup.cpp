@@ -3,9 +3,11 @@
 // before 010 (grouped per report, domain, type, result, MTA and MX, with the representative
 // policy type of tlsrpt.representative_type), whoever writes: the store, a report replaced by
 // an authenticated copy, rows moved out of the default partition by `db maintain`, a bulk
-// INSERT in SQL (an older build, a load script), prune at a month's edge and by whole months.
-// Also: daily_failures counts the representative type only, and reads only the window's
-// partitions of failure_rollup.
+// INSERT in SQL (an older build, a load script; a policy at a time), corrections in SQL
+// (UPDATE, DELETE of a policy or of details, TRUNCATE), prune at a month's edge and by whole
+// months, under a publication of every table (logical replication). Also: daily_failures
+// counts the representative type only and reads only the window's partitions of
+// failure_rollup, and the functions that write as their owner are not every role's.
 #define BOOST_TEST_MODULE store_rollup
 #include <boost/test/unit_test.hpp>
 
@@ -178,4 +180,82 @@ BOOST_AUTO_TEST_CASE(daily_failures_reads_only_the_window) {
                    std::string::npos,
                plan);
     BOOST_TEST(plan.find("failure_details") == std::string::npos, plan);
+}
+
+BOOST_AUTO_TEST_CASE(corrections_in_sql_recompute_the_rollup) {
+    TestDatabase db("rollup_sql");
+    BOOST_REQUIRE(store(db, two_types("sql-a", storetest::utc_day(4))).status == Status::stored);
+    BOOST_REQUIRE(store(db, two_types("sql-b", storetest::utc_day(5))).status == Status::stored);
+    BOOST_TEST(agreement(db) == "8|0|0");
+    // more sessions under tlsa: it becomes the representative type
+    db.exec("UPDATE tlsrpt.policies SET total_failure_session_count = 500 WHERE policy_type = "
+            "'tlsa' AND report_pk = (SELECT id FROM tlsrpt.reports WHERE report_id = 'sql-a')");
+    BOOST_TEST(agreement(db) == "8|0|0");
+    BOOST_TEST(db.value("SELECT string_agg(DISTINCT policy_type, ',') FROM tlsrpt.failure_rollup "
+                        "u JOIN tlsrpt.reports r ON r.id = u.report_pk WHERE r.report_id = "
+                        "'sql-a' AND representative") == "tlsa");
+    db.exec("UPDATE tlsrpt.failure_details SET failed_session_count = 7 WHERE result_type = "
+            "'validation-failure'");
+    db.exec("UPDATE tlsrpt.reports SET organization_name = 'Renamed' WHERE report_id = 'sql-b'");
+    BOOST_TEST(agreement(db) == "8|0|0");
+    // one policy of two deleted: the other's rows stay
+    db.exec("DELETE FROM tlsrpt.policies WHERE policy_type = 'tlsa' AND report_pk = (SELECT id "
+            "FROM tlsrpt.reports WHERE report_id = 'sql-b')");
+    BOOST_TEST(agreement(db) == "7|0|0");
+    db.exec("DELETE FROM tlsrpt.failure_details WHERE result_type = 'certificate-expired'");
+    BOOST_TEST(agreement(db) == "3|0|0");
+    db.exec("TRUNCATE tlsrpt.failure_details");
+    BOOST_TEST(agreement(db) == "0|0|0");
+}
+
+BOOST_AUTO_TEST_CASE(a_bulk_load_a_policy_at_a_time) {
+    TestDatabase db("rollup_bulk");
+    const std::string day = storetest::utc_day(6);
+    db.exec("INSERT INTO tlsrpt.reports (reporter, report_id, start_datetime, end_datetime, "
+            "source, content_hash, day) VALUES ('mailer.example', 'bulk', '" +
+            day + "', '" + day + "', 'file', 'x', '" + day + "')");
+    const auto policy = [&](const char* type, int failed, const char* result) {
+        db.exec(std::string("INSERT INTO tlsrpt.policies (report_pk, ordinal, day, policy_type, "
+                            "policy_domain, total_failure_session_count) SELECT id, ") +
+                (type[0] == 's' ? "0" : "1") + ", day, '" + type + "', 'bulk.example', " +
+                std::to_string(failed) + " FROM tlsrpt.reports WHERE report_id = 'bulk'");
+        db.exec(std::string("INSERT INTO tlsrpt.failure_details (policy_pk, day, result_type, "
+                            "failed_session_count) SELECT id, day, '") +
+                result + "', " + std::to_string(failed) +
+                " FROM tlsrpt.policies WHERE policy_type = '" + type + "'");
+    };
+    policy("sts", 5, "certificate-expired");
+    BOOST_TEST(agreement(db) == "1|0|0");
+    policy("tlsa", 50, "dane-required"); // more sessions: tlsa represents the report now
+    BOOST_TEST(agreement(db) == "2|0|0");
+    BOOST_TEST(db.value("SELECT string_agg(result_type || '=' || sessions, ',') FROM "
+                        "tlsrpt.daily_failures") == "dane-required=50");
+}
+
+BOOST_AUTO_TEST_CASE(deletes_work_under_a_publication_of_every_table) {
+    TestDatabase db("rollup_publication");
+    db.exec("CREATE PUBLICATION rollup_test FOR ALL TABLES");
+    const std::string day = storetest::utc_day(7);
+    BOOST_REQUIRE(store(db, two_types("pub", day)).status == Status::stored);
+    ReportJson other = two_types("pub", day);
+    other.policies.pop_back();
+    BOOST_TEST((store(db, other, authenticated()).status == Status::replaced));
+    BOOST_TEST(agreement(db) == "3|0|0");
+    db.exec("DELETE FROM tlsrpt.reports");
+    BOOST_TEST(agreement(db) == "0|0|0");
+    db.exec("DROP PUBLICATION rollup_test");
+}
+
+BOOST_AUTO_TEST_CASE(owner_rights_functions_are_not_every_roles) {
+    TestDatabase db("rollup_rights");
+    db.exec("DROP ROLE IF EXISTS tlsrpt_rollup_reader");
+    db.exec("CREATE ROLE tlsrpt_rollup_reader");
+    for (const char* f :
+         {"tlsrpt.drop_month(date)", "tlsrpt.ensure_partition(date)",
+          "tlsrpt.failure_rollup_sync()", "tlsrpt.failure_rollup_refresh(bigint[], date[])",
+          "tlsrpt.failure_rollup_truncate()"})
+        BOOST_TEST(db.value(std::string("SELECT has_function_privilege('tlsrpt_rollup_reader', '") +
+                            f + "', 'EXECUTE')") == "f",
+                   f);
+    db.exec("DROP ROLE tlsrpt_rollup_reader");
 }

@@ -1,26 +1,36 @@
 -- 010_failure_rollup.sql: the failure breakdowns are worked out once, when a report's
--- failure details are stored, instead of again on every read.
+-- failure details are written, instead of again on every read.
 --
 -- failure_sessions (007, 008, 009) grouped a window's failure details with their policies and
 -- reports and asked tlsrpt.representative_type for every row: over 7 days of a receiver with
 -- 1,000 domains (200,000 failure details) it took 0.4-0.7 s, and daily_failures, which sums
--- it, 0.35-1.4 s. Their answer only changes when a report's details are written, so a trigger
--- writes it then into tlsrpt.failure_rollup: one row per report, policy domain, policy type,
--- result type, sending MTA and receiving MX, with the failed sessions summed, and
--- `representative`: whether that policy type is the one whose counts stand for the report's
--- sessions of that domain (RFC 8460 §4.4; the rule stays in tlsrpt.representative_type, 008).
+-- it, 0.35-1.4 s. Their answer only changes when a report's rows change, so triggers write it
+-- then into tlsrpt.failure_rollup: one row per report, policy domain, policy type, result
+-- type, sending MTA and receiving MX, with the failed sessions summed, and `representative`:
+-- whether that policy type is the one whose counts stand for the report's sessions of that
+-- domain (RFC 8460 §4.4; the rule stays in tlsrpt.representative_type, 008).
 -- failure_sessions and daily_failures read this table, with the same columns as before.
 --
 -- Triggers, not the store's statement, so that every writer keeps it right: the store, an
 -- older build still running on another MX during an upgrade, tlsrpt.ensure_partition moving
--- rows, a bulk load in SQL. Rows are written for the failure details one INSERT adds (a
--- report's details come in one statement) and deleted with any policy of their report (the
--- store replaces a report's policies whole) or with the report (foreign key). Partitioned by
--- month like the other three (009): ensure_partition makes and drop_month drops its
--- partitions with theirs. The cost: about as much space again as failure_details (README, "A
--- year of history").
+-- rows, a bulk load or a correction in SQL. Any INSERT, UPDATE or DELETE through the parent
+-- tables reports, policies or failure_details recomputes the rows of the reports it touched
+-- (tlsrpt.failure_rollup_refresh); TRUNCATE of policies or failure_details empties it. Writes
+-- straight into a partition (tlsrpt.failure_details_p2026_03, say) fire no trigger of the
+-- parent: write through the parents. Partitioned by month like the other three (009):
+-- ensure_partition makes and drop_month drops its partitions with theirs. The cost: about as
+-- much space again as failure_details (README, "A year of history").
+--
+-- Also: the partition functions of 009, SECURITY DEFINER, were executable by every role (a
+-- read-only Grafana role could drop a month): now only by the owner and the roles that may
+-- write reports.
+
+-- No report is written while the rollup is filled (each waits, or answers 4xx after its
+-- statement timeout, and the sender retries).
+LOCK TABLE tlsrpt.reports, tlsrpt.policies, tlsrpt.failure_details IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE tlsrpt.failure_rollup (
+    id                    bigserial,
     report_pk             bigint NOT NULL,
     day                   date NOT NULL,
     policy_domain         text,
@@ -31,18 +41,8 @@ CREATE TABLE tlsrpt.failure_rollup (
     sending_mta_ip        text NOT NULL, -- the address, or the member as sent, or ''
     receiving_mx_hostname text NOT NULL, -- or ''
     sessions              numeric NOT NULL,
-    representative        boolean NOT NULL,
-    FOREIGN KEY (report_pk, day) REFERENCES tlsrpt.reports (id, day)
-        ON UPDATE CASCADE ON DELETE CASCADE
+    representative        boolean NOT NULL
 ) PARTITION BY RANGE (day);
--- a report's rows (its deletion and replacement)
-CREATE INDEX failure_rollup_report_idx ON tlsrpt.failure_rollup (report_pk, day);
--- failure_sessions over a few days of a month's partition (rows arrive in about day order)
-CREATE INDEX failure_rollup_day_idx ON tlsrpt.failure_rollup USING brin (day);
--- daily_failures: an index-only scan of the window
-CREATE INDEX failure_rollup_daily_idx ON tlsrpt.failure_rollup (day, policy_domain, result_type)
-    INCLUDE (sessions) WHERE representative;
-
 CREATE TABLE tlsrpt.failure_rollup_default PARTITION OF tlsrpt.failure_rollup DEFAULT;
 DO $$
 DECLARE
@@ -58,65 +58,187 @@ END
 $$;
 
 -- The rows of every stored report, from the views as they were (in day order, so that the
--- BRIN index above finds each day's rows together).
-INSERT INTO tlsrpt.failure_rollup
+-- BRIN index below finds each day's rows together); keys and indexes after.
+INSERT INTO tlsrpt.failure_rollup (report_pk, day, policy_domain, policy_type, reporter,
+    organization_name, result_type, sending_mta_ip, receiving_mx_hostname, sessions,
+    representative)
 SELECT report_pk, day, policy_domain, policy_type, reporter, organization_name, result_type,
        sending_mta_ip, receiving_mx_hostname, sessions, coalesce(representative, false)
 FROM tlsrpt.failure_sessions
 ORDER BY day, report_pk;
 
--- The rows for the failure details one statement inserted (transition table new_details),
--- with the representative policy type asked once per report and domain. SECURITY DEFINER:
--- the writers' roles need no privilege on failure_rollup.
-CREATE FUNCTION tlsrpt.failure_rollup_add() RETURNS trigger
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp
-AS $$
-BEGIN
-    INSERT INTO tlsrpt.failure_rollup
-    WITH g AS (
-        SELECT p.report_pk, f.day, p.policy_domain, p.policy_type, f.result_type,
-               coalesce(host(f.sending_mta_ip), f.sending_mta_ip_text, '') AS ip,
-               coalesce(f.receiving_mx_hostname, '') AS mx,
-               sum(f.failed_session_count::numeric) AS sessions
-        FROM new_details f
-        JOIN tlsrpt.policies p ON p.id = f.policy_pk AND p.day = f.day
-        GROUP BY 1, 2, 3, 4, 5, 6, 7
-    ), rep AS (
-        SELECT k.report_pk, k.day, k.domain,
-               tlsrpt.representative_type(k.report_pk, k.day, k.domain) AS policy_type
-        FROM (SELECT DISTINCT report_pk, day, coalesce(policy_domain, '') AS domain FROM g) k
-    )
-    SELECT g.report_pk, g.day, g.policy_domain, g.policy_type, r.reporter,
-           r.organization_name, g.result_type, g.ip, g.mx, g.sessions,
-           g.policy_type = rep.policy_type
-    FROM g
-    JOIN tlsrpt.reports r ON r.id = g.report_pk AND r.day = g.day
-    JOIN rep ON rep.report_pk = g.report_pk AND rep.day = g.day
-            AND rep.domain = coalesce(g.policy_domain, '')
-    ORDER BY g.day; -- a bulk load's rows in day order, for the BRIN index
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER failure_rollup_add AFTER INSERT ON tlsrpt.failure_details
-REFERENCING NEW TABLE AS new_details
-FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_add();
+ALTER TABLE tlsrpt.failure_rollup ADD PRIMARY KEY (id, day); -- logical replication's identity
+-- a report's rows (refresh, and the foreign key's cascade)
+CREATE INDEX failure_rollup_report_idx ON tlsrpt.failure_rollup (report_pk, day);
+-- failure_sessions over a few days of a month's partition (rows arrive in about day order)
+CREATE INDEX failure_rollup_day_idx ON tlsrpt.failure_rollup USING brin (day);
+-- daily_failures: an index-only scan of the window
+CREATE INDEX failure_rollup_daily_idx ON tlsrpt.failure_rollup (day, policy_domain, result_type)
+    INCLUDE (sessions) WHERE representative;
+ALTER TABLE tlsrpt.failure_rollup ADD FOREIGN KEY (report_pk, day)
+    REFERENCES tlsrpt.reports (id, day) ON UPDATE CASCADE ON DELETE CASCADE;
 
--- A report's rows go when any of its policies is deleted (transition table old_policies).
-CREATE FUNCTION tlsrpt.failure_rollup_remove() RETURNS trigger
+-- Readers of failure_details may read its rollup (the views need no grant: they run with
+-- their owner's rights; tlsrptctl summary reads the table).
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT a.grantee FROM pg_catalog.pg_class c, aclexplode(c.relacl) a
+             WHERE c.oid = 'tlsrpt.failure_details'::regclass AND a.grantee <> c.relowner
+               AND a.privilege_type = 'SELECT' LOOP
+        EXECUTE format('GRANT SELECT ON tlsrpt.failure_rollup TO %s',
+                       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END);
+    END LOOP;
+END
+$$;
+
+-- tlsrpt.representative_type of 008, the same rule in PL/pgSQL: its one query is planned once
+-- per session (a generic plan that prunes partitions when it runs), not at every call (an SQL
+-- function's plan lives for one call; planning over the partitions cost a millisecond).
+CREATE OR REPLACE FUNCTION tlsrpt.representative_type(report bigint, report_day date, domain text)
+RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    RETURN (SELECT p.policy_type
+            FROM tlsrpt.policies p
+            WHERE p.report_pk = report AND coalesce(p.policy_domain, '') = coalesce(domain, '')
+              AND p.day = report_day
+            GROUP BY p.policy_type
+            ORDER BY sum(p.total_successful_session_count::numeric +
+                         p.total_failure_session_count) DESC,
+                     p.policy_type = 'sts' DESC, p.policy_type = 'tlsa' DESC, p.policy_type
+            LIMIT 1);
+END
+$$;
+
+-- Recomputes the rollup rows of the reports (report_pks[i], days[i]) from their failure
+-- details: deletes theirs, then writes one row per report, policy domain, policy type, result
+-- type, sending MTA and MX, with the representative policy type asked once per report and
+-- domain. Every table is reached from the (report, day) pairs by its index on them, one
+-- partition per pair (pruned as the plan runs), so the cost is that of the reports' own rows
+-- whatever else a day holds; the plans are made once per session (generic plans): planned at
+-- every call over the partitions, this cost 6-10 ms a report.
+CREATE FUNCTION tlsrpt.failure_rollup_refresh(report_pks bigint[], days date[]) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
+AS $$
+BEGIN
+    IF coalesce(cardinality(report_pks), 0) = 0 THEN
+        RETURN;
+    END IF;
+    DELETE FROM tlsrpt.failure_rollup u
+    USING unnest(report_pks, days) AS k(report_pk, day)
+    WHERE u.report_pk = k.report_pk AND u.day = k.day;
+    INSERT INTO tlsrpt.failure_rollup (report_pk, day, policy_domain, policy_type, reporter,
+        organization_name, result_type, sending_mta_ip, receiving_mx_hostname, sessions,
+        representative)
+    WITH k AS MATERIALIZED (
+        SELECT DISTINCT report_pk, day FROM unnest(report_pks, days) AS k(report_pk, day)
+    ), p AS MATERIALIZED (
+        -- LATERAL ... OFFSET 0: a lookup per pair by the index, never a scan of the table
+        SELECT p.id, p.report_pk, p.day, p.policy_domain, p.policy_type, r.reporter,
+               r.organization_name
+        FROM k
+        CROSS JOIN LATERAL (SELECT r.reporter, r.organization_name FROM tlsrpt.reports r
+                            WHERE r.id = k.report_pk AND r.day = k.day OFFSET 0) r
+        CROSS JOIN LATERAL (SELECT p.id, p.report_pk, p.day, p.policy_domain, p.policy_type
+                            FROM tlsrpt.policies p
+                            WHERE p.report_pk = k.report_pk AND p.day = k.day OFFSET 0) p
+    ), rep AS MATERIALIZED (
+        SELECT d.report_pk, d.day, d.domain,
+               tlsrpt.representative_type(d.report_pk, d.day, d.domain) AS policy_type
+        FROM (SELECT DISTINCT report_pk, day, coalesce(policy_domain, '') AS domain FROM p) d
+    )
+    SELECT p.report_pk, p.day, p.policy_domain, p.policy_type, p.reporter, p.organization_name,
+           f.result_type, coalesce(host(f.sending_mta_ip), f.sending_mta_ip_text, ''),
+           coalesce(f.receiving_mx_hostname, ''), sum(f.failed_session_count::numeric),
+           p.policy_type = rep.policy_type
+    FROM p
+    CROSS JOIN LATERAL (SELECT f.* FROM tlsrpt.failure_details f
+                        WHERE f.policy_pk = p.id AND f.day = p.day OFFSET 0) f
+    JOIN rep ON rep.report_pk = p.report_pk AND rep.day = p.day
+            AND rep.domain = coalesce(p.policy_domain, '')
+    GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, rep.policy_type
+    ORDER BY 2; -- a bulk load's rows in day order, for the BRIN index
+END
+$$;
+
+-- The statement triggers: which reports a statement touched, from its transition tables
+-- (`changed`: the new rows, or the old ones of a DELETE; `before`: the old rows of an
+-- UPDATE). A policy inserted into a report that has no rollup rows yet changes nothing (the
+-- store writes a report's policies and details in one statement; its details' trigger
+-- counts).
+CREATE FUNCTION tlsrpt.failure_rollup_sync() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+SET plan_cache_mode = force_generic_plan
+AS $$
+DECLARE
+    pks bigint[];
+    days date[];
+BEGIN
+    IF TG_TABLE_SCHEMA <> 'tlsrpt' THEN
+        RAISE EXCEPTION 'tlsrpt.failure_rollup_sync is for the tlsrpt tables only';
+    END IF;
+    IF TG_TABLE_NAME = 'failure_details' THEN
+        SELECT array_agg(report_pk), array_agg(day) INTO pks, days
+        FROM (SELECT DISTINCT p.report_pk, p.day FROM changed f
+              JOIN tlsrpt.policies p ON p.id = f.policy_pk AND p.day = f.day) k;
+    ELSIF TG_TABLE_NAME = 'policies' AND TG_OP = 'INSERT' THEN
+        SELECT array_agg(report_pk), array_agg(day) INTO pks, days
+        FROM (SELECT DISTINCT n.report_pk, n.day FROM changed n
+              WHERE EXISTS (SELECT FROM tlsrpt.failure_rollup u
+                            WHERE u.report_pk = n.report_pk AND u.day = n.day)) k;
+    ELSIF TG_TABLE_NAME = 'policies' AND TG_OP = 'DELETE' THEN
+        SELECT array_agg(report_pk), array_agg(day) INTO pks, days
+        FROM (SELECT DISTINCT report_pk, day FROM changed) k;
+    ELSIF TG_TABLE_NAME = 'policies' THEN
+        SELECT array_agg(report_pk), array_agg(day) INTO pks, days
+        FROM (SELECT report_pk, day FROM changed UNION SELECT report_pk, day FROM before) k;
+    ELSIF TG_TABLE_NAME = 'reports' THEN -- an UPDATE
+        SELECT array_agg(id), array_agg(day) INTO pks, days
+        FROM (SELECT id, day FROM changed UNION SELECT id, day FROM before) k;
+    ELSE
+        RAISE EXCEPTION 'tlsrpt.failure_rollup_sync is not for %.%', TG_TABLE_SCHEMA,
+            TG_TABLE_NAME;
+    END IF;
+    PERFORM tlsrpt.failure_rollup_refresh(pks, days);
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER failure_rollup_insert AFTER INSERT ON tlsrpt.failure_details
+REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
+CREATE TRIGGER failure_rollup_update AFTER UPDATE ON tlsrpt.failure_details
+REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
+CREATE TRIGGER failure_rollup_delete AFTER DELETE ON tlsrpt.failure_details
+REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
+CREATE TRIGGER failure_rollup_insert AFTER INSERT ON tlsrpt.policies
+REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
+CREATE TRIGGER failure_rollup_update AFTER UPDATE ON tlsrpt.policies
+REFERENCING NEW TABLE AS changed OLD TABLE AS before
+FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
+CREATE TRIGGER failure_rollup_delete AFTER DELETE ON tlsrpt.policies
+REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
+CREATE TRIGGER failure_rollup_update AFTER UPDATE ON tlsrpt.reports
+REFERENCING NEW TABLE AS changed OLD TABLE AS before
+FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
+
+CREATE FUNCTION tlsrpt.failure_rollup_truncate() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    DELETE FROM tlsrpt.failure_rollup u
-    USING (SELECT DISTINCT report_pk, day FROM old_policies) o
-    WHERE u.report_pk = o.report_pk AND u.day = o.day;
+    TRUNCATE tlsrpt.failure_rollup;
     RETURN NULL;
 END
 $$;
-CREATE TRIGGER failure_rollup_remove AFTER DELETE ON tlsrpt.policies
-REFERENCING OLD TABLE AS old_policies
-FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_remove();
+CREATE TRIGGER failure_rollup_truncate AFTER TRUNCATE ON tlsrpt.failure_details
+FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_truncate();
+CREATE TRIGGER failure_rollup_truncate AFTER TRUNCATE ON tlsrpt.policies
+FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_truncate();
 
 -- The same columns as before (the views' grants stay).
 CREATE OR REPLACE VIEW tlsrpt.failure_sessions AS
@@ -246,6 +368,25 @@ BEGIN
                            tbl, tlsrpt.partition_name(tbl, m));
             EXECUTE format('DROP TABLE tlsrpt.%I', tlsrpt.partition_name(tbl, m));
         END IF;
+    END LOOP;
+END
+$$;
+
+-- Functions that write as their owner (SECURITY DEFINER): not for every role. The roles that
+-- may write reports may also make a month's partitions (the store asks for them); dropping a
+-- month is the owner's (tlsrptctl db prune).
+REVOKE EXECUTE ON FUNCTION tlsrpt.failure_rollup_refresh(bigint[], date[]),
+    tlsrpt.failure_rollup_sync(), tlsrpt.failure_rollup_truncate(),
+    tlsrpt.ensure_partition(date), tlsrpt.drop_month(date) FROM PUBLIC;
+DO $$
+DECLARE
+    g record;
+BEGIN
+    FOR g IN SELECT DISTINCT a.grantee FROM pg_catalog.pg_class c, aclexplode(c.relacl) a
+             WHERE c.oid = 'tlsrpt.reports'::regclass AND a.grantee <> c.relowner
+               AND a.privilege_type = 'INSERT' LOOP
+        EXECUTE format('GRANT EXECUTE ON FUNCTION tlsrpt.ensure_partition(date) TO %s',
+                       CASE WHEN g.grantee = 0 THEN 'PUBLIC' ELSE g.grantee::regrole::text END);
     END LOOP;
 END
 $$;
