@@ -5,7 +5,8 @@
 // an authenticated copy, rows moved out of the default partition by `db maintain`, a bulk
 // INSERT in SQL (an older build, a load script; a policy at a time), corrections in SQL
 // (UPDATE, DELETE of a policy or of details, TRUNCATE), prune at a month's edge and by whole
-// months, under a publication of every table (logical replication). Also: daily_failures
+// months, under a publication of every table (logical replication), two sessions changing one
+// report at once, a detail moved to another report. Also: daily_failures
 // counts the representative type only and reads only the window's partitions of
 // failure_rollup, and the functions that write as their owner are not every role's.
 #define BOOST_TEST_MODULE store_rollup
@@ -14,6 +15,9 @@
 #include "store/admin.hpp"
 #include "store_test.hpp"
 #include "tlsrpt/store.hpp"
+
+#include <chrono>
+#include <thread>
 
 using namespace tlsrpt::store;
 using storetest::Detail;
@@ -39,12 +43,13 @@ SELECT report_pk, day, policy_domain, policy_type, reporter, organization_name, 
        sending_mta_ip, receiving_mx_hostname, sessions, representative
 FROM tlsrpt.failure_rollup)";
 
-// "rows|missing|extra": the rollup's rows, and how many differ from the recomputation.
+// "rows|missing|extra": the rollup's rows, and how many differ from the recomputation (a row
+// twice counts as one extra).
 std::string agreement(const TestDatabase& db) {
     return db.value("SELECT concat_ws('|', (SELECT count(*) FROM tlsrpt.failure_rollup), "
                     "(SELECT count(*) FROM (" +
-                    recomputed + " EXCEPT " + stored + ") a), (SELECT count(*) FROM (" + stored +
-                    " EXCEPT " + recomputed + ") b))");
+                    recomputed + " EXCEPT ALL " + stored + ") a), (SELECT count(*) FROM (" +
+                    stored + " EXCEPT ALL " + recomputed + ") b))");
 }
 
 Outcome store(const TestDatabase& db, const ReportJson& r, const DkimInfo& dkim = {}) {
@@ -258,4 +263,41 @@ BOOST_AUTO_TEST_CASE(owner_rights_functions_are_not_every_roles) {
                             f + "', 'EXECUTE')") == "f",
                    f);
     db.exec("DROP ROLE tlsrpt_rollup_reader");
+}
+
+BOOST_AUTO_TEST_CASE(two_sessions_changing_one_report_take_turns) {
+    TestDatabase db("rollup_race");
+    BOOST_REQUIRE(store(db, two_types("race", storetest::utc_day(8))).status == Status::stored);
+    // A renames the reporter's organization (its refresh runs, uncommitted) and waits; B
+    // changes a detail of the same report meanwhile: B's refresh must wait for A, then see
+    // A's rows, not add a second set
+    pqxx::connection a(db.conninfo());
+    pqxx::work ta(a);
+    ta.exec("UPDATE tlsrpt.reports SET organization_name = 'First' WHERE report_id = 'race'");
+    std::thread b([&db] {
+        pqxx::connection c(db.conninfo());
+        pqxx::work tb(c);
+        tb.exec("UPDATE tlsrpt.failure_details SET failed_session_count = 9 WHERE result_type = "
+                "'validation-failure'");
+        tb.commit();
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    ta.commit();
+    b.join();
+    BOOST_TEST(agreement(db) == "4|0|0");
+    BOOST_TEST(db.value("SELECT string_agg(DISTINCT organization_name, ',') FROM "
+                        "tlsrpt.failure_rollup") == "First");
+}
+
+BOOST_AUTO_TEST_CASE(a_detail_moved_to_another_report) {
+    TestDatabase db("rollup_move");
+    const std::string day = storetest::utc_day(9);
+    BOOST_REQUIRE(store(db, two_types("from", day)).status == Status::stored);
+    BOOST_REQUIRE(store(db, two_types("to", day)).status == Status::stored);
+    db.exec("UPDATE tlsrpt.failure_details SET policy_pk = (SELECT p.id FROM tlsrpt.policies p "
+            "JOIN tlsrpt.reports r ON r.id = p.report_pk WHERE r.report_id = 'to' AND "
+            "p.policy_type = 'tlsa') WHERE result_type = 'validation-failure' AND policy_pk IN "
+            "(SELECT p.id FROM tlsrpt.policies p JOIN tlsrpt.reports r ON r.id = p.report_pk "
+            "WHERE r.report_id = 'from')");
+    BOOST_TEST(agreement(db) == "8|0|0");
 }

@@ -25,8 +25,26 @@
 -- read-only Grafana role could drop a month): now only by the owner and the roles that may
 -- write reports.
 
--- No report is written while the rollup is filled (each waits, or answers 4xx after its
+-- Everything below is made as the owner of the schema's tables (ensure_partition, which runs
+-- as its owner, must be able to make failure_rollup's partitions): run this migration as that
+-- role or a member of it.
+DO $$
+DECLARE
+    owner text := (SELECT relowner::regrole::text FROM pg_catalog.pg_class
+                   WHERE oid = 'tlsrpt.reports'::regclass);
+BEGIN
+    EXECUTE format('SET LOCAL ROLE %s', owner);
+EXCEPTION WHEN insufficient_privilege THEN
+    RAISE EXCEPTION 'run tlsrptctl db migrate as % (the owner of the tlsrpt tables) or a member '
+                    'of that role', owner;
+END
+$$;
+
+-- No partition is made or dropped meanwhile (the lock of ensure_partition and drop_month: one
+-- waiting with 009's body would make a month without failure_rollup's partition), and no
+-- report is written while the rollup is filled (each waits, or answers 4xx after its
 -- statement timeout, and the sender retries).
+SELECT pg_advisory_xact_lock(127978119672949);
 LOCK TABLE tlsrpt.reports, tlsrpt.policies, tlsrpt.failure_details IN SHARE ROW EXCLUSIVE MODE;
 
 CREATE TABLE tlsrpt.failure_rollup (
@@ -93,9 +111,9 @@ BEGIN
 END
 $$;
 
--- tlsrpt.representative_type of 008, the same rule in PL/pgSQL: its one query is planned once
--- per session (a generic plan that prunes partitions when it runs), not at every call (an SQL
--- function's plan lives for one call; planning over the partitions cost a millisecond).
+-- tlsrpt.representative_type of 008, the same rule in PL/pgSQL: its query is planned once per
+-- session (a generic plan, pruned to one partition as it runs), not at every call (the plan of
+-- an SQL function that cannot be inlined lives for one call: a millisecond over partitions).
 CREATE OR REPLACE FUNCTION tlsrpt.representative_type(report bigint, report_day date, domain text)
 RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET plan_cache_mode = force_generic_plan
@@ -114,12 +132,15 @@ END
 $$;
 
 -- Recomputes the rollup rows of the reports (report_pks[i], days[i]) from their failure
--- details: deletes theirs, then writes one row per report, policy domain, policy type, result
--- type, sending MTA and MX, with the representative policy type asked once per report and
--- domain. Every table is reached from the (report, day) pairs by its index on them, one
--- partition per pair (pruned as the plan runs), so the cost is that of the reports' own rows
--- whatever else a day holds; the plans are made once per session (generic plans): planned at
--- every call over the partitions, this cost 6-10 ms a report.
+-- details: locks the reports' rows (two sessions refreshing one report take turns: otherwise
+-- the second, not seeing the first's new rows, would add its own), deletes their rollup rows,
+-- then writes one row per report, policy domain, policy type, result type, sending MTA and
+-- MX, with the representative policy type asked once per report and domain. Every table is
+-- reached from the (report, day) pairs by its index on them (LATERAL ... OFFSET 0: a lookup
+-- per pair, never a scan, one partition each as the plan runs). The plans are made once per
+-- session (generic plans): planned at every call, this cost 6-7 ms a report, against about
+-- 1.5 ms. The price: a generic plan locks every partition of the tables it reads, so each
+-- storing transaction holds a few hundred locks (README: max_locks_per_transaction).
 CREATE FUNCTION tlsrpt.failure_rollup_refresh(report_pks bigint[], days date[]) RETURNS void
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -129,24 +150,34 @@ BEGIN
     IF coalesce(cardinality(report_pks), 0) = 0 THEN
         RETURN;
     END IF;
+    PERFORM FROM (SELECT DISTINCT * FROM unnest(report_pks, days) AS k(report_pk, day)
+                  ORDER BY 1, 2) k
+    CROSS JOIN LATERAL (SELECT FROM tlsrpt.reports r
+                        WHERE r.id = k.report_pk AND r.day = k.day AND r.day = ANY (days)
+                        OFFSET 0 FOR NO KEY UPDATE) l;
     DELETE FROM tlsrpt.failure_rollup u
-    USING unnest(report_pks, days) AS k(report_pk, day)
-    WHERE u.report_pk = k.report_pk AND u.day = k.day;
+    WHERE (u.id, u.day) IN (
+        SELECT x.id, x.day
+        FROM (SELECT DISTINCT * FROM unnest(report_pks, days) AS k(report_pk, day)) k
+        CROSS JOIN LATERAL (SELECT u.id, u.day FROM tlsrpt.failure_rollup u
+                            WHERE u.report_pk = k.report_pk AND u.day = k.day
+                              AND u.day = ANY (days) OFFSET 0) x);
     INSERT INTO tlsrpt.failure_rollup (report_pk, day, policy_domain, policy_type, reporter,
         organization_name, result_type, sending_mta_ip, receiving_mx_hostname, sessions,
         representative)
     WITH k AS MATERIALIZED (
         SELECT DISTINCT report_pk, day FROM unnest(report_pks, days) AS k(report_pk, day)
     ), p AS MATERIALIZED (
-        -- LATERAL ... OFFSET 0: a lookup per pair by the index, never a scan of the table
         SELECT p.id, p.report_pk, p.day, p.policy_domain, p.policy_type, r.reporter,
                r.organization_name
         FROM k
         CROSS JOIN LATERAL (SELECT r.reporter, r.organization_name FROM tlsrpt.reports r
-                            WHERE r.id = k.report_pk AND r.day = k.day OFFSET 0) r
+                            WHERE r.id = k.report_pk AND r.day = k.day AND r.day = ANY (days)
+                            OFFSET 0) r
         CROSS JOIN LATERAL (SELECT p.id, p.report_pk, p.day, p.policy_domain, p.policy_type
                             FROM tlsrpt.policies p
-                            WHERE p.report_pk = k.report_pk AND p.day = k.day OFFSET 0) p
+                            WHERE p.report_pk = k.report_pk AND p.day = k.day
+                              AND p.day = ANY (days) OFFSET 0) p
     ), rep AS MATERIALIZED (
         SELECT d.report_pk, d.day, d.domain,
                tlsrpt.representative_type(d.report_pk, d.day, d.domain) AS policy_type
@@ -158,7 +189,8 @@ BEGIN
            p.policy_type = rep.policy_type
     FROM p
     CROSS JOIN LATERAL (SELECT f.* FROM tlsrpt.failure_details f
-                        WHERE f.policy_pk = p.id AND f.day = p.day OFFSET 0) f
+                        WHERE f.policy_pk = p.id AND f.day = p.day AND f.day = ANY (days)
+                        OFFSET 0) f
     JOIN rep ON rep.report_pk = p.report_pk AND rep.day = p.day
             AND rep.domain = coalesce(p.policy_domain, '')
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9, rep.policy_type
@@ -170,7 +202,8 @@ $$;
 -- (`changed`: the new rows, or the old ones of a DELETE; `before`: the old rows of an
 -- UPDATE). A policy inserted into a report that has no rollup rows yet changes nothing (the
 -- store writes a report's policies and details in one statement; its details' trigger
--- counts).
+-- counts): the report's row is locked before that is decided. An UPDATE of reports counts
+-- only where day, reporter or organization_name changed (not a DKIM upgrade).
 CREATE FUNCTION tlsrpt.failure_rollup_sync() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -183,15 +216,29 @@ BEGIN
     IF TG_TABLE_SCHEMA <> 'tlsrpt' THEN
         RAISE EXCEPTION 'tlsrpt.failure_rollup_sync is for the tlsrpt tables only';
     END IF;
-    IF TG_TABLE_NAME = 'failure_details' THEN
+    IF TG_TABLE_NAME = 'failure_details' AND TG_OP = 'UPDATE' THEN
+        SELECT array_agg(report_pk), array_agg(day) INTO pks, days
+        FROM (SELECT p.report_pk, p.day FROM changed f
+              JOIN tlsrpt.policies p ON p.id = f.policy_pk AND p.day = f.day
+              UNION
+              SELECT p.report_pk, p.day FROM before f
+              JOIN tlsrpt.policies p ON p.id = f.policy_pk AND p.day = f.day) k;
+    ELSIF TG_TABLE_NAME = 'failure_details' THEN
         SELECT array_agg(report_pk), array_agg(day) INTO pks, days
         FROM (SELECT DISTINCT p.report_pk, p.day FROM changed f
               JOIN tlsrpt.policies p ON p.id = f.policy_pk AND p.day = f.day) k;
     ELSIF TG_TABLE_NAME = 'policies' AND TG_OP = 'INSERT' THEN
         SELECT array_agg(report_pk), array_agg(day) INTO pks, days
-        FROM (SELECT DISTINCT n.report_pk, n.day FROM changed n
-              WHERE EXISTS (SELECT FROM tlsrpt.failure_rollup u
-                            WHERE u.report_pk = n.report_pk AND u.day = n.day)) k;
+        FROM (SELECT DISTINCT report_pk, day FROM changed) k;
+        PERFORM FROM (SELECT DISTINCT * FROM unnest(pks, days) AS k(report_pk, day)
+                      ORDER BY 1, 2) k
+        CROSS JOIN LATERAL (SELECT FROM tlsrpt.reports r
+                            WHERE r.id = k.report_pk AND r.day = k.day
+                            OFFSET 0 FOR NO KEY UPDATE) l;
+        SELECT array_agg(report_pk), array_agg(day) INTO pks, days
+        FROM unnest(pks, days) AS k(report_pk, day)
+        WHERE EXISTS (SELECT FROM tlsrpt.failure_rollup u
+                      WHERE u.report_pk = k.report_pk AND u.day = k.day OFFSET 0);
     ELSIF TG_TABLE_NAME = 'policies' AND TG_OP = 'DELETE' THEN
         SELECT array_agg(report_pk), array_agg(day) INTO pks, days
         FROM (SELECT DISTINCT report_pk, day FROM changed) k;
@@ -200,7 +247,13 @@ BEGIN
         FROM (SELECT report_pk, day FROM changed UNION SELECT report_pk, day FROM before) k;
     ELSIF TG_TABLE_NAME = 'reports' THEN -- an UPDATE
         SELECT array_agg(id), array_agg(day) INTO pks, days
-        FROM (SELECT id, day FROM changed UNION SELECT id, day FROM before) k;
+        FROM (SELECT c.id, c.day FROM changed c JOIN before b ON b.id = c.id
+              WHERE (c.day, c.reporter, c.organization_name)
+                    IS DISTINCT FROM (b.day, b.reporter, b.organization_name)
+              UNION
+              SELECT b.id, b.day FROM changed c JOIN before b ON b.id = c.id
+              WHERE (c.day, c.reporter, c.organization_name)
+                    IS DISTINCT FROM (b.day, b.reporter, b.organization_name)) k;
     ELSE
         RAISE EXCEPTION 'tlsrpt.failure_rollup_sync is not for %.%', TG_TABLE_SCHEMA,
             TG_TABLE_NAME;
@@ -212,7 +265,8 @@ $$;
 CREATE TRIGGER failure_rollup_insert AFTER INSERT ON tlsrpt.failure_details
 REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
 CREATE TRIGGER failure_rollup_update AFTER UPDATE ON tlsrpt.failure_details
-REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
+REFERENCING NEW TABLE AS changed OLD TABLE AS before
+FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
 CREATE TRIGGER failure_rollup_delete AFTER DELETE ON tlsrpt.failure_details
 REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tlsrpt.failure_rollup_sync();
 CREATE TRIGGER failure_rollup_insert AFTER INSERT ON tlsrpt.policies
@@ -272,7 +326,9 @@ SELECT report_pk, day, policy_domain, policy_type, reporter, organization_name,
                                    policy_type = 'tlsa' DESC, policy_type) AS type_rank
 FROM per_type;
 
--- As in 009, with failure_rollup the fourth table of each month.
+-- As in 009, with failure_rollup the fourth table of each month; a partition already there is
+-- kept (a month that a call still running 009's body began), and the default partitions are
+-- locked while their rows of the month move.
 CREATE OR REPLACE FUNCTION tlsrpt.ensure_partition(day date) RETURNS text
 LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
@@ -300,7 +356,10 @@ BEGIN
         RETURN 'exists';
     END IF;
     -- rows of this month in the default partitions leave them first (a partition cannot be
-    -- attached while the default one holds rows of its range), and come back routed
+    -- attached while the default one holds rows of its range), and come back routed; nobody
+    -- changes them meanwhile
+    LOCK TABLE tlsrpt.reports_default, tlsrpt.policies_default, tlsrpt.failure_details_default,
+        tlsrpt.failure_rollup_default IN SHARE ROW EXCLUSIVE MODE;
     DROP TABLE IF EXISTS pg_temp.tlsrpt_move_r, pg_temp.tlsrpt_move_p, pg_temp.tlsrpt_move_f,
         pg_temp.tlsrpt_move_c;
     CREATE TEMP TABLE tlsrpt_move_r ON COMMIT DROP AS
@@ -321,8 +380,11 @@ BEGIN
         WHERE d.id = r.id AND d.day = r.day; -- cascades to the other four
     END IF;
     FOREACH tbl IN ARRAY ARRAY['reports', 'policies', 'failure_details', 'failure_rollup'] LOOP
-        EXECUTE format('CREATE TABLE tlsrpt.%I PARTITION OF tlsrpt.%I FOR VALUES FROM (%L) TO (%L)',
-                       tlsrpt.partition_name(tbl, m), tbl, m, next_m);
+        IF NOT tlsrpt.partition_exists(tlsrpt.partition_name(tbl, m)) THEN -- a month 009 began
+            EXECUTE format('CREATE TABLE tlsrpt.%I PARTITION OF tlsrpt.%I '
+                           'FOR VALUES FROM (%L) TO (%L)',
+                           tlsrpt.partition_name(tbl, m), tbl, m, next_m);
+        END IF;
     END LOOP;
     IF moved > 0 THEN
         INSERT INTO tlsrpt.reports SELECT * FROM tlsrpt_move_r;
