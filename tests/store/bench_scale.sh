@@ -91,6 +91,14 @@ insert_figures() {
   w=$(for i in 0 1 2 3 4; do echo $(( (more[i] - one[i]) * 100 / 20 )); done | median)
   echo "$p $((w / 100)).$(printf '%02d' $((w % 100)))"
 }
+# locks_held: the locks one transaction holds after changing one failure detail (the rollup's
+# triggers recompute its report: generic plans lock every partition they could read)
+locks_held() {
+  q -c "BEGIN" -c "UPDATE tlsrpt.failure_details SET failed_session_count = failed_session_count
+                   WHERE day = current_date - 1 AND id = (SELECT min(id) FROM tlsrpt.failure_details
+                                                          WHERE day = current_date - 1)" \
+    -c "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid()" -c "ROLLBACK"
+}
 # prune_oldest: db prune of exactly the oldest monthly partition, ms
 prune_oldest() {
   local days t
@@ -111,6 +119,7 @@ report() {
   for v in $views; do line+=" $v $(time_view "$v") ms;"; done
   read -r process warm < <(insert_figures)
   line+=" insert (process) $process ms; insert (warm connection) $warm ms;"
+  line+=" locks held by a refresh $(locks_held);"
   line+=" prune oldest month $(prune_oldest) ms"
   echo "$line"
 }
