@@ -233,6 +233,12 @@ hold_key() {
     psql -X -q -d tlsrpt_imap >/dev/null 2>&1 &
   holder=$!
   bg_pids+=("$holder")
+  # holding the key (in pg_sleep) before anything else starts: a lock wait seen earlier would
+  # be the import behind the holder's ensure_partition, not behind the key
+  wait_for 15 key_held
+}
+key_held() {
+  [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '%pg_sleep(300)%' AND state = 'active' AND pid <> pg_backend_pid()" 2>/dev/null)" -ge 1 ]
 }
 # release_key: the holding transaction ends (its backend terminated: a killed psql would leave
 # it sleeping with the lock until pg_sleep ends)
@@ -241,9 +247,10 @@ release_key() {
   kill "$holder" 2>/dev/null
   wait "$holder" 2>/dev/null
 }
-# waiting_on_lock: some backend is waiting for a lock (the import, on the held key)
+# waiting_on_lock: some backend is waiting for another's transaction (the import, on the held
+# key)
 waiting_on_lock() {
-  [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'" 2>/dev/null)" -ge 1 ]
+  [ "$(psql -X -At -d postgres -c "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND wait_event = 'transactionid'" 2>/dev/null)" -ge 1 ]
 }
 stored_ids() { sql "SELECT count(*) FROM tlsrpt.reports WHERE report_id LIKE '$1-%'"; }
 

@@ -285,7 +285,11 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
-    TRUNCATE tlsrpt.failure_rollup;
+    -- empty already when the TRUNCATE took it too (reports ... CASCADE), and then it may not
+    -- be truncated again within that statement
+    IF EXISTS (SELECT FROM tlsrpt.failure_rollup) THEN
+        TRUNCATE tlsrpt.failure_rollup;
+    END IF;
     RETURN NULL;
 END
 $$;
