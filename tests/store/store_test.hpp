@@ -166,6 +166,11 @@ inline tlsrpt::store::DkimInfo dkim_verdict(const std::string& result, const std
     return d;
 }
 
+// An aligned DKIM pass for mailer.example (selector sel1, ed25519), verified by the milter.
+inline tlsrpt::store::DkimInfo authenticated_pass() {
+    return {"pass", "mailer.example", "sel1", "ed25519-sha256", "milter", "insecure", true, ""};
+}
+
 // The one report read from `bytes` by the pipeline (throws when it is refused).
 inline tlsrpt::Report read_one(const std::string& bytes) {
     auto reports = tlsrpt::read_reports(bytes, tlsrpt::Limits{});
@@ -251,6 +256,15 @@ class TestDatabase {
         pqxx::work tx(conn);
         tx.exec(sql);
         tx.commit();
+    }
+    // The plan of `sql` (EXPLAIN, COSTS OFF) as one text.
+    std::string explain(const std::string& sql) const {
+        pqxx::connection conn(conninfo());
+        pqxx::read_transaction tx(conn);
+        std::string out;
+        for (const pqxx::row& r : tx.exec("EXPLAIN (COSTS OFF) " + sql))
+            out += r[0].as<std::string>() + "\n";
+        return out;
     }
 
   private:

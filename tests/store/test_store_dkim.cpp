@@ -24,7 +24,7 @@ TestDatabase& db() {
 }
 
 DkimInfo authenticated() {
-    return {"pass", "mailer.example", "sel1", "ed25519-sha256", "milter", "insecure", true, ""};
+    return storetest::authenticated_pass();
 }
 
 DkimInfo unauthenticated() {

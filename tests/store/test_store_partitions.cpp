@@ -53,16 +53,6 @@ std::string table_of(const TestDatabase& db, const std::string& table, const std
                     "'");
 }
 
-// The plan of `sql` (EXPLAIN, COSTS OFF) as one text.
-std::string explain(const TestDatabase& db, const std::string& sql) {
-    pqxx::connection conn(db.conninfo());
-    pqxx::read_transaction tx(conn);
-    std::string out;
-    for (const pqxx::row& r : tx.exec("EXPLAIN (COSTS OFF) " + sql))
-        out += r[0].as<std::string>() + "\n";
-    return out;
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(rows_land_in_the_partition_of_their_month) {
@@ -172,8 +162,8 @@ BOOST_AUTO_TEST_CASE(a_seven_day_query_reads_only_its_partitions) {
             Status::stored);
     const std::string old = suffix(storetest::utc_day(120));
     // a constant bound (what summary and Grafana send): pruned when planning
-    const std::string plan = explain(db, "SELECT * FROM tlsrpt.report_sessions WHERE day > '" +
-                                             storetest::utc_day(8) + "'::date");
+    const std::string plan = db.explain("SELECT * FROM tlsrpt.report_sessions WHERE day > '" +
+                                        storetest::utc_day(8) + "'::date");
     BOOST_TEST(plan.find("policies_" + suffix(storetest::utc_day(1))) != std::string::npos, plan);
     BOOST_TEST(plan.find("policies_" + old) == std::string::npos, plan);
     // both sides of the join: partition by partition (enable_partitionwise_join)
@@ -181,7 +171,7 @@ BOOST_AUTO_TEST_CASE(a_seven_day_query_reads_only_its_partitions) {
     BOOST_TEST(plan.find("reports_" + old) == std::string::npos, plan);
     // a stable bound (current_date): pruned at executor start, "Subplans Removed"
     const std::string run =
-        explain(db, "SELECT * FROM tlsrpt.daily_reporters WHERE day > current_date - 7");
+        db.explain("SELECT * FROM tlsrpt.daily_reporters WHERE day > current_date - 7");
     BOOST_TEST(run.find("Subplans Removed") != std::string::npos, run);
 }
 

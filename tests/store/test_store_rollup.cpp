@@ -84,10 +84,6 @@ ReportJson two_types(const std::string& id, const std::string& day) {
     return r;
 }
 
-DkimInfo authenticated() {
-    return {"pass", "mailer.example", "sel1", "ed25519-sha256", "milter", "insecure", true, ""};
-}
-
 } // namespace
 
 BOOST_AUTO_TEST_CASE(the_store_writes_the_rollup_and_daily_failures_reads_it) {
@@ -117,7 +113,7 @@ BOOST_AUTO_TEST_CASE(a_replaced_report_leaves_no_old_rows) {
     other.organization_name = "Authenticated Mailer";
     other.policies.pop_back(); // sts only, other failures
     other.policies[0].details = {detail("starttls-not-supported", "192.0.2.9", 10)};
-    const Outcome b = store(db, other, authenticated());
+    const Outcome b = store(db, other, storetest::authenticated_pass());
     BOOST_REQUIRE_MESSAGE(b.status == Status::replaced, b.message);
     BOOST_TEST(agreement(db) == "1|0|0");
     BOOST_TEST(db.value("SELECT organization_name || ':' || result_type FROM "
@@ -170,13 +166,8 @@ BOOST_AUTO_TEST_CASE(daily_failures_reads_only_the_window) {
         BOOST_REQUIRE(
             store(db, two_types("plan-" + std::to_string(ago), storetest::utc_day(ago))).status ==
             Status::stored);
-    pqxx::connection conn(db.conninfo());
-    pqxx::read_transaction tx(conn);
-    std::string plan;
-    for (const pqxx::row& r : tx.exec("EXPLAIN (COSTS OFF) SELECT * FROM tlsrpt.daily_failures "
-                                      "WHERE day > '" +
-                                      storetest::utc_day(8) + "'::date"))
-        plan += r[0].as<std::string>() + "\n";
+    const std::string plan = db.explain("SELECT * FROM tlsrpt.daily_failures WHERE day > '" +
+                                        storetest::utc_day(8) + "'::date");
     const std::string recent = storetest::utc_day(1), old = storetest::utc_day(120);
     BOOST_TEST(plan.find("failure_rollup_p" + recent.substr(0, 4) + "_" + recent.substr(5, 2)) !=
                    std::string::npos,
@@ -249,7 +240,7 @@ BOOST_AUTO_TEST_CASE(deletes_work_under_a_publication_of_every_table) {
     BOOST_REQUIRE(store(db, two_types("pub", day)).status == Status::stored);
     ReportJson other = two_types("pub", day);
     other.policies.pop_back();
-    BOOST_TEST((store(db, other, authenticated()).status == Status::replaced));
+    BOOST_TEST((store(db, other, storetest::authenticated_pass()).status == Status::replaced));
     BOOST_TEST(agreement(db) == "3|0|0");
     db.exec("DELETE FROM tlsrpt.reports");
     BOOST_TEST(agreement(db) == "0|0|0");
