@@ -126,11 +126,12 @@ def delivered_rate(a, port, messages, rcpt):
 def ordinary(a):
     """What the milter costs the mail it only passes: the same ordinary messages to a local
     user through the MX with the milter attached and through the same Postfix without it,
-    alternated three times; the median of each."""
+    alternated --rounds times. Prints the median of each, their ratio, and the median of the
+    ratios of each round's adjacent pair (the steadier figure on a shared, noisy machine)."""
     plain = [mail.plain(f"load ordinary {i}", 2000) for i in range(a.n)]
     cpu0 = cpu_seconds(a.milter_pid)
     with_milter, without = [], []
-    for _ in range(3):
+    for _ in range(a.rounds):
         r, f1 = delivered_rate(a, a.port, plain, a.plain_rcpt)
         with_milter.append(r)
         r, f2 = delivered_rate(a, a.plain_port, plain, a.plain_rcpt)
@@ -139,12 +140,19 @@ def ordinary(a):
             print("failures:", (f1 + f2)[:3])
             return 1
     cpu = cpu_seconds(a.milter_pid) - cpu0
-    m, w = sorted(with_milter)[1], sorted(without)[1]
+    m, w = median(with_milter), median(without)
+    paired = median([x / y for x, y in zip(with_milter, without)])
     print(f"ordinary mail, milter attached : median {m:7.1f} msg/s {['%.0f' % x for x in with_milter]}")
     print(f"ordinary mail, no milter       : median {w:7.1f} msg/s {['%.0f' % x for x in without]}")
-    print(f"ratio {m / w:.3f} (target >= 0.98); milter CPU {1000 * cpu / (3 * a.n):.3f} ms "
-          f"per ordinary message")
-    return 0 if m / w >= 0.98 else 1
+    print(f"ratio {m / w:.3f}, median of the {a.rounds} paired ratios {paired:.3f} "
+          f"(target >= 0.98); milter CPU {1000 * cpu / (a.rounds * a.n):.3f} ms per ordinary "
+          f"message")
+    return 0 if paired >= 0.98 else 1
+
+
+def median(values):
+    v = sorted(values)
+    return v[len(v) // 2] if len(v) % 2 else (v[len(v) // 2 - 1] + v[len(v) // 2]) / 2
 
 
 def main():
@@ -162,6 +170,8 @@ def main():
     p.add_argument("--sign", metavar="KEY", help="DKIM-sign every message with this key file")
     p.add_argument("--tag", default="", help="report-id prefix of this run")
     p.add_argument("--skip-plain", action="store_true", help="only the milter run")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="--ordinary: rounds of each, alternated (default 3)")
     p.add_argument("--ordinary", action="store_true",
                    help="ordinary mail (not for a report address) through the MX with the milter "
                         "attached and through the same Postfix without it")

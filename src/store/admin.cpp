@@ -114,6 +114,13 @@ MaintainResult maintain(pqxx::connection_base& conn, int months_ahead) {
     return out;
 }
 
+JoinSetting join_setting(pqxx::connection_base& conn) {
+    pqxx::read_transaction tx(conn, "tlsrpt_join_setting");
+    const pqxx::row r =
+        tx.exec1("SELECT current_database(), current_setting('enable_partitionwise_join')::bool");
+    return {r[0].as<std::string>(), r[1].as<bool>()};
+}
+
 std::vector<RejectedMessage> list_rejected(pqxx::connection_base& conn) {
     pqxx::read_transaction tx(conn, "tlsrpt_list_rejected");
     const pqxx::result res = tx.exec(

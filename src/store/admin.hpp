@@ -38,6 +38,16 @@ struct MaintainResult {
 // on several hosts at once (advisory lock in tlsrpt.ensure_partition).
 MaintainResult maintain(pqxx::connection_base& conn, int months_ahead);
 
+// Whether this database's new sessions join partitioned tables partition by partition (009
+// sets enable_partitionwise_join for the database; a restore from a dump without --create, or
+// a copy made with CREATE DATABASE ... TEMPLATE, loses it, and a day filter on the dashboard
+// views then reads every month of reports).
+struct JoinSetting {
+    std::string database;
+    bool partitionwise = false;
+};
+JoinSetting join_setting(pqxx::connection_base& conn);
+
 struct RejectedMessage {
     std::int64_t id = 0;
     std::string received_at; // "YYYY-MM-DD HH:MM:SS" UTC

@@ -1,15 +1,17 @@
 // cmd_db.cpp: `tlsrptctl db migrate|status|prune|maintain`: the schema's life cycle. migrate
 // applies the shipped migrations (store/migrations.hpp); status exits 0 only when the schema
-// matches this build; prune removes reports older than --older-than DAYS (whole months as
-// partitions; with --rejected, quarantined messages as old too) and says what it removed;
-// maintain makes the monthly partitions ahead and, with --retention DAYS, prunes (the timer's
-// job, packaging/tlsrpt-maintain.timer).
+// matches this build (and warns when the database's sessions do not join partition by
+// partition, which the views' day filters need); prune removes reports older than --older-than DAYS
+// (whole months as partitions; with --rejected, quarantined messages as old too) and says what it
+// removed; maintain makes the monthly partitions ahead and, with --retention DAYS, prunes (the
+// timer's job, packaging/tlsrpt-maintain.timer).
 #include "cmd_store.hpp"
 #include "item_dkim.hpp"
 
 #include "store/admin.hpp"
 #include "store/migrations.hpp"
 #include "tlsrpt/store.hpp"
+#include "tlsrpt/text.hpp"
 
 #include <iostream>
 #include <optional>
@@ -37,6 +39,9 @@ int do_migrate(pqxx::connection& conn) {
     return 0;
 }
 
+// The first schema version with partitioned tables (009_partitioning.sql).
+constexpr int partitioned_schema = 9;
+
 int do_status(pqxx::connection& conn) {
     const int have = st::schema_version(conn), need = st::expected_schema_version();
     std::cout << "schema version " << have << ", this build expects " << need << ": "
@@ -44,6 +49,14 @@ int do_status(pqxx::connection& conn) {
                   : have < need ? "run `tlsrptctl db migrate`"
                                 : "the database is newer than this build")
               << "\n";
+    const st::JoinSetting joins = st::join_setting(conn);
+    if (have >= partitioned_schema && !joins.partitionwise)
+        std::cout << "warning: enable_partitionwise_join is off for this database, so a day "
+                     "filter on the dashboard views reads every month of reports; as the "
+                     "database's owner run: ALTER DATABASE "
+                  << tlsrpt::printable(conn.quote_name(joins.database))
+                  << " SET enable_partitionwise_join = on (migration 009 sets it; a restore "
+                     "from a dump or a copy of the database loses it)\n";
     return have == need ? 0 : 1;
 }
 

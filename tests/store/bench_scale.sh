@@ -8,6 +8,8 @@
 # connection, as the milter stores) and `db prune` of the oldest month; then the database
 # size per million reports. Medians of 5 runs.
 #   bash tests/store/bench_scale.sh [PORT]      (TLSRPT_BUILD_DIR: default ./build)
+# KEEP=1 keeps a copy of the generated year and leaves the cluster running; REUSE=1 starts from
+# that copy (a minute) instead of generating the year again (13 minutes).
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${TLSRPT_BUILD_DIR:-$top/build}
@@ -21,21 +23,45 @@ now_ms() { echo $(($(date +%s%N) / 1000000)); }
 median() { sort -n | awk '{v[NR]=$1} END {print v[int((NR+1)/2)]}'; }
 
 bash "$top/tests/pg.sh" start "$dir" "$port"
-trap 'bash "$top/tests/pg.sh" stop "$dir"' EXIT
-q -d postgres -c "DROP DATABASE IF EXISTS tlsrpt_bench" -c "CREATE DATABASE tlsrpt_bench"
-ctl db migrate >/dev/null
-
-t0=$(now_ms)
-q -c "SELECT greatest(m, current_date - $((months * 365 / 12)))::date,
-             least(m + interval '1 month' - interval '1 day', current_date)::date
-      FROM generate_series(date_trunc('month', current_date - $((months * 365 / 12))),
-                           current_date, interval '1 month') m" |
-  while IFS='|' read -r first last; do
-    q -v first="$first" -v last="$last" -v domains="$domains" -f "$top/tests/store/bench_scale.sql" >/dev/null
-  done
-q -c "VACUUM ANALYZE"
-echo "generated $(q -c "SELECT count(*) FROM tlsrpt.reports") reports," \
-  "$(q -c "SELECT count(*) FROM tlsrpt.failure_details") failure details in $(( ($(now_ms) - t0) / 1000 )) s"
+[ "${KEEP:-}" = 1 ] || trap 'bash "$top/tests/pg.sh" stop "$dir"' EXIT
+generate() {
+  local t0
+  q -d postgres -c "DROP DATABASE IF EXISTS tlsrpt_bench" -c "CREATE DATABASE tlsrpt_bench"
+  ctl db migrate >/dev/null
+  t0=$(now_ms)
+  q -c "SELECT greatest(m, current_date - $((months * 365 / 12)))::date,
+               least(m + interval '1 month' - interval '1 day', current_date)::date
+        FROM generate_series(date_trunc('month', current_date - $((months * 365 / 12))),
+                             current_date, interval '1 month') m" |
+    while IFS='|' read -r first last; do
+      q -v first="$first" -v last="$last" -v domains="$domains" -f "$top/tests/store/bench_scale.sql" >/dev/null
+    done
+  q -c "VACUUM ANALYZE"
+  echo "generated $(q -c "SELECT count(*) FROM tlsrpt.reports") reports," \
+    "$(q -c "SELECT count(*) FROM tlsrpt.failure_details") failure details in $(( ($(now_ms) - t0) / 1000 )) s"
+}
+# copy_db FROM TO: TO made anew as a copy of FROM, with FROM's database settings (a template
+# copy does not take them: 009's enable_partitionwise_join, which the views' day filters need)
+copy_db() {
+  q -d postgres -c "DROP DATABASE IF EXISTS $2" -c "CREATE DATABASE $2 TEMPLATE $1" -c "CHECKPOINT"
+  q -d postgres -c "SELECT format('ALTER DATABASE %I SET %s', '$2', replace(s, '=', ' = '))
+                    FROM pg_db_role_setting, unnest(setconfig) s
+                    WHERE setrole = 0 AND setdatabase = (SELECT oid FROM pg_database
+                                                         WHERE datname = '$1')" |
+    while read -r sql; do q -d postgres -c "$sql"; done
+}
+# KEEP=1: a copy of the generated year (tlsrpt_bench_year) stays, and the cluster keeps running;
+# REUSE=1: start from that copy instead of generating again
+if [ "${REUSE:-}" = 1 ] && [ "$(q -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = 'tlsrpt_bench_year'")" = 1 ]; then
+  copy_db tlsrpt_bench_year tlsrpt_bench
+  ctl db migrate >/dev/null
+  q -c "VACUUM ANALYZE"
+  echo "reused tlsrpt_bench_year: $(q -c "SELECT count(*) FROM tlsrpt.reports") reports," \
+    "$(q -c "SELECT count(*) FROM tlsrpt.failure_details") failure details"
+else
+  generate
+  if [ "${KEEP:-}" = 1 ]; then copy_db tlsrpt_bench tlsrpt_bench_year; fi
+fi
 echo "database size per million reports: $(q -c "SELECT pg_size_pretty(pg_database_size(current_database()) * 1000000 / count(*)) FROM tlsrpt.reports")"
 
 since=$(q -c "SELECT (current_date - 7)::text")

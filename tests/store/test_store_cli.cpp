@@ -109,7 +109,32 @@ BOOST_AUTO_TEST_CASE(db_migrate_and_status) {
     r = tlsrptctl(db, "db status");
     BOOST_TEST(r.status == 0);
     BOOST_TEST(contains(r.out, "up to date"), r.out);
+    BOOST_TEST(!contains(r.out, "warning"), r.out);
     BOOST_TEST(tlsrptctl(db, "db frobnicate").status == 2);
+}
+
+// 009's database setting is lost by a restore or a template copy: status says so, and how.
+BOOST_AUTO_TEST_CASE(db_status_warns_when_joins_are_not_partitionwise) {
+    TestDatabase db("cli_joins");
+    {
+        pqxx::connection conn(db.conninfo());
+        pqxx::nontransaction tx(conn);
+        tx.exec0("ALTER DATABASE " + tx.quote_name(db.name()) + " RESET enable_partitionwise_join");
+    }
+    auto r = tlsrptctl(db, "db status");
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(contains(r.out, "warning: enable_partitionwise_join is off"), r.out);
+    BOOST_TEST(
+        contains(r.out, "ALTER DATABASE \"" + db.name() + "\" SET enable_partitionwise_join = on"),
+        r.out);
+    {
+        pqxx::connection conn(db.conninfo());
+        pqxx::nontransaction tx(conn);
+        tx.exec0("ALTER DATABASE " + tx.quote_name(db.name()) +
+                 " SET enable_partitionwise_join = on");
+    }
+    r = tlsrptctl(db, "db status");
+    BOOST_TEST(!contains(r.out, "warning"), r.out);
     BOOST_TEST(tlsrptctl(db, "db prune").status == 2);
 }
 
