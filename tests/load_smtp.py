@@ -176,6 +176,8 @@ def main():
                    help="ordinary mail (not for a report address) through the MX with the milter "
                         "attached and through the same Postfix without it")
     a = p.parse_args()
+    if a.rounds < 1:
+        p.error("--rounds must be at least 1")
 
     if a.ordinary:
         return ordinary(a)

@@ -114,11 +114,37 @@ MaintainResult maintain(pqxx::connection_base& conn, int months_ahead) {
     return out;
 }
 
+// What a new session of the database gets, whatever this session's role or client options:
+// the database's own setting, else the server's (postgresql.conf or the built-in default).
+constexpr const char* join_setting_sql = R"(
+SELECT current_database(), coalesce(
+    (SELECT substr(s, strpos(s, '=') + 1)
+     FROM pg_db_role_setting d, unnest(d.setconfig) s
+     WHERE d.setrole = 0 AND split_part(s, '=', 1) = 'enable_partitionwise_join'
+       AND d.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())),
+    (SELECT setting FROM pg_settings WHERE name = 'enable_partitionwise_join'
+       AND source NOT IN ('database', 'user', 'database user', 'client', 'session')),
+    'off')::bool
+)";
+
 JoinSetting join_setting(pqxx::connection_base& conn) {
     pqxx::read_transaction tx(conn, "tlsrpt_join_setting");
-    const pqxx::row r =
-        tx.exec1("SELECT current_database(), current_setting('enable_partitionwise_join')::bool");
+    const pqxx::row r = tx.exec1(join_setting_sql);
     return {r[0].as<std::string>(), r[1].as<bool>()};
+}
+
+JoinRepair ensure_join_setting(pqxx::connection_base& conn) {
+    const JoinSetting now = join_setting(conn);
+    if (now.partitionwise) return JoinRepair::was_on;
+    try {
+        pqxx::work tx(conn, "tlsrpt_join_setting_set");
+        tx.exec0("ALTER DATABASE " + tx.quote_name(now.database) +
+                 " SET enable_partitionwise_join = on");
+        tx.commit();
+    } catch (const pqxx::insufficient_privilege&) {
+        return JoinRepair::not_permitted;
+    }
+    return JoinRepair::set;
 }
 
 std::vector<RejectedMessage> list_rejected(pqxx::connection_base& conn) {

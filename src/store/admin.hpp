@@ -47,6 +47,9 @@ struct JoinSetting {
     bool partitionwise = false;
 };
 JoinSetting join_setting(pqxx::connection_base& conn);
+// Sets it for the database when it is off (only the database's owner may).
+enum class JoinRepair { was_on, set, not_permitted };
+JoinRepair ensure_join_setting(pqxx::connection_base& conn);
 
 struct RejectedMessage {
     std::int64_t id = 0;

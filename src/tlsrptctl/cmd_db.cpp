@@ -1,10 +1,10 @@
 // cmd_db.cpp: `tlsrptctl db migrate|status|prune|maintain`: the schema's life cycle. migrate
 // applies the shipped migrations (store/migrations.hpp); status exits 0 only when the schema
-// matches this build (and warns when the database's sessions do not join partition by
-// partition, which the views' day filters need); prune removes reports older than --older-than DAYS
-// (whole months as partitions; with --rejected, quarantined messages as old too) and says what it
-// removed; maintain makes the monthly partitions ahead and, with --retention DAYS, prunes (the
-// timer's job, packaging/tlsrpt-maintain.timer).
+// matches this build (and, like migrate, which restores it, warns when the database's
+// sessions do not join partition by partition, which the views' day filters need); prune removes
+// reports older than --older-than DAYS (whole months as partitions; with --rejected, quarantined
+// messages as old too) and says what it removed; maintain makes the monthly partitions ahead and,
+// with --retention DAYS, prunes (the timer's job, packaging/tlsrpt-maintain.timer).
 #include "cmd_store.hpp"
 #include "item_dkim.hpp"
 
@@ -28,6 +28,20 @@ const char* db_usage = "usage: tlsrptctl db migrate [--db CONNINFO]\n"
                        "       tlsrptctl db maintain [--months-ahead N] [--retention DAYS] "
                        "[--db CONNINFO]\n";
 
+// The first schema version with partitioned tables (009_partitioning.sql).
+constexpr int partitioned_schema = 9;
+
+// The warning when the database's sessions do not join partition by partition.
+void warn_joins(pqxx::connection& conn, const std::string& database) {
+    std::cout << "warning: enable_partitionwise_join is off for database "
+              << tlsrpt::printable(conn.quote_name(database))
+              << ", so a day filter on the dashboard views reads every month of reports; as "
+                 "the database's owner run `tlsrptctl db migrate`, or: ALTER DATABASE "
+              << tlsrpt::printable(conn.quote_name(database))
+              << " SET enable_partitionwise_join = on (migration 009 sets it; a restore from a "
+                 "dump or a copy of the database loses it)\n";
+}
+
 int do_migrate(pqxx::connection& conn) {
     const st::MigrateResult r = st::migrate(conn);
     for (const std::string& name : r.applied)
@@ -36,11 +50,15 @@ int do_migrate(pqxx::connection& conn) {
         std::cout << "schema up to date at version " << r.after << "\n";
     else
         std::cout << "schema version " << r.before << " -> " << r.after << "\n";
+    if (r.after < partitioned_schema) return 0;
+    const st::JoinRepair joins = st::ensure_join_setting(conn);
+    const std::string database = st::join_setting(conn).database;
+    if (joins == st::JoinRepair::set)
+        std::cout << "set enable_partitionwise_join = on for database "
+                  << tlsrpt::printable(conn.quote_name(database)) << " (it had been lost)\n";
+    if (joins == st::JoinRepair::not_permitted) warn_joins(conn, database);
     return 0;
 }
-
-// The first schema version with partitioned tables (009_partitioning.sql).
-constexpr int partitioned_schema = 9;
 
 int do_status(pqxx::connection& conn) {
     const int have = st::schema_version(conn), need = st::expected_schema_version();
@@ -50,13 +68,7 @@ int do_status(pqxx::connection& conn) {
                                 : "the database is newer than this build")
               << "\n";
     const st::JoinSetting joins = st::join_setting(conn);
-    if (have >= partitioned_schema && !joins.partitionwise)
-        std::cout << "warning: enable_partitionwise_join is off for this database, so a day "
-                     "filter on the dashboard views reads every month of reports; as the "
-                     "database's owner run: ALTER DATABASE "
-                  << tlsrpt::printable(conn.quote_name(joins.database))
-                  << " SET enable_partitionwise_join = on (migration 009 sets it; a restore "
-                     "from a dump or a copy of the database loses it)\n";
+    if (have >= partitioned_schema && !joins.partitionwise) warn_joins(conn, joins.database);
     return have == need ? 0 : 1;
 }
 
