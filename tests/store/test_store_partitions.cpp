@@ -169,6 +169,14 @@ BOOST_AUTO_TEST_CASE(a_seven_day_query_reads_only_its_partitions) {
     // both sides of the join: partition by partition (enable_partitionwise_join)
     BOOST_TEST(plan.find("reports_" + suffix(storetest::utc_day(1))) != std::string::npos, plan);
     BOOST_TEST(plan.find("reports_" + old) == std::string::npos, plan);
+    // every dashboard view: no partition of the old months in the plan, of any table
+    for (const char* view : {"daily_sessions", "daily_failures", "daily_summary", "report_sessions",
+                             "failure_sessions", "daily_reporters", "daily_quirks"}) {
+        const std::string p = db.explain(std::string("SELECT * FROM tlsrpt.") + view +
+                                         " WHERE day > '" + storetest::utc_day(8) + "'::date");
+        BOOST_TEST(p.find("_" + old) == std::string::npos, view << ":\n" << p);
+        BOOST_TEST(p.find("_" + suffix(storetest::utc_day(40))) == std::string::npos, view);
+    }
     // a stable bound (current_date): pruned at executor start, "Subplans Removed"
     const std::string run =
         db.explain("SELECT * FROM tlsrpt.daily_reporters WHERE day > current_date - 7");
