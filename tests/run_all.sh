@@ -118,6 +118,11 @@ counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/scale/pgbouncer.sh
 [ "$counted" -ge 7 ]
 record "pgbouncer suite ran all its checks ($counted)" $?
 
+log "scale: two milters (two MX hosts) storing into one database (ports 10455, 10456)"
+counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/scale/two_milters.sh
+[ "$counted" -ge 8 ]
+record "two-milters suite ran all its checks ($counted)" $?
+
 log "scale: failover to a synchronous standby while the milter receives (ports 55453, 55454)"
 counted_lines env TLSRPT_BUILD_DIR="$top/build" bash tests/scale/failover.sh
 [ "$counted" -ge 9 ]

@@ -66,7 +66,7 @@ def report_email(payload, filename, gzipped, submitter, domain, report_id, sende
 
 def make_report(a):
     submitter = a.contact.rsplit("@", 1)[-1]
-    body = report_json(a.org, a.id, a.contact, a.domain, a.failures).encode()
+    body = report_json(a.org, a.id, a.contact, a.domain, a.failures, day=a.day).encode()
     name = f"{submitter}!{a.domain}!1772323200!1772409599.json"
     if not a.json:
         body, name = gzip.compress(body, mtime=0), name + ".gz"
@@ -134,6 +134,7 @@ def main():
     r.add_argument("--domain", default="example.test")
     r.add_argument("--json", action="store_true", help="plain JSON part instead of gzip")
     r.add_argument("--failures", type=int, default=0)
+    r.add_argument("--day", default="2026-03-01", help="the report's day (YYYY-MM-DD)")
     w = sub.add_parser("wrap")
     w.add_argument("file")
     pl = sub.add_parser("plain")

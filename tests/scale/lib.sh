@@ -1,4 +1,4 @@
-# lib.sh: what the scale tests (pgbouncer.sh, failover.sh) share: PASS/FAIL lines, waiting,
+# lib.sh: what the scale tests (pgbouncer.sh, failover.sh, two_milters.sh) share: PASS/FAIL lines, waiting,
 # report emails, driving the real milter with miltertest (send_reports.lua) and its config.
 # Needs: top (the source root), work (a scratch directory), build (the build directory).
 failures=0
@@ -12,14 +12,15 @@ wait_for() { # SECONDS COMMAND...
 }
 listening() { ss -ltn "sport = :$1" | grep -q LISTEN; }
 
-# make_reports PREFIX N: N report emails PREFIX-1..N in $work/mail, listed in $work/PREFIX.list
+# make_reports PREFIX N [DAY]: N report emails PREFIX-1..N (of DAY, default 2026-03-01) in
+# $work/mail, listed in $work/PREFIX.list
 make_reports() {
   local i
   mkdir -p "$work/mail"
   : >"$work/$1.list"
   for i in $(seq 1 "$2"); do
     python3 "$top/tests/e2e/mail.py" report --id "$1-$i" --org "Scale Test" \
-      --contact "tls@scale.example" >"$work/mail/$1-$i.eml"
+      --contact "tls@scale.example" --day "${3:-2026-03-01}" >"$work/mail/$1-$i.eml"
     echo "$work/mail/$1-$i.eml" >>"$work/$1.list"
   done
 }
@@ -44,8 +45,8 @@ DNSTimeout 1
 ${3:-}
 CONF
 }
-start_milter() { # PORT
-  "$build/src/milter/tlsrpt-milter" -f -c "$work/milter.conf" >>"$work/milter.log" 2>&1 &
+start_milter() { # PORT [CONF]
+  "$build/src/milter/tlsrpt-milter" -f -c "${2:-$work/milter.conf}" >>"$work/milter.log" 2>&1 &
   milter_pid=$!
   wait_for 10 listening "$1"
 }
