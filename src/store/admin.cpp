@@ -115,33 +115,42 @@ MaintainResult maintain(pqxx::connection_base& conn, int months_ahead) {
 }
 
 // What a new session of the database gets, whatever this session's role or client options:
-// the database's own setting, else the server's (postgresql.conf or the built-in default).
+// the database's own setting when it has one, else the server's (postgresql.conf or the
+// built-in default) when this session shows it, else unknown (NULL: a role or client option
+// hides it).
 constexpr const char* join_setting_sql = R"(
-SELECT current_database(), coalesce(
-    (SELECT substr(s, strpos(s, '=') + 1)
-     FROM pg_db_role_setting d, unnest(d.setconfig) s
-     WHERE d.setrole = 0 AND split_part(s, '=', 1) = 'enable_partitionwise_join'
-       AND d.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database())),
-    (SELECT setting FROM pg_settings WHERE name = 'enable_partitionwise_join'
-       AND source NOT IN ('database', 'user', 'database user', 'client', 'session')),
-    'off')::bool
+WITH own AS (
+    SELECT substr(s, strpos(s, '=') + 1)::bool AS value
+    FROM pg_db_role_setting d, unnest(d.setconfig) s
+    WHERE d.setrole = 0 AND split_part(s, '=', 1) = 'enable_partitionwise_join'
+      AND d.setdatabase = (SELECT oid FROM pg_database WHERE datname = current_database()))
+SELECT current_database(), EXISTS (SELECT FROM own), coalesce(
+    (SELECT value FROM own),
+    (SELECT setting::bool FROM pg_settings WHERE name = 'enable_partitionwise_join'
+       AND source NOT IN ('database', 'user', 'database user', 'client', 'session')))
 )";
 
 JoinSetting join_setting(pqxx::connection_base& conn) {
     pqxx::read_transaction tx(conn, "tlsrpt_join_setting");
     const pqxx::row r = tx.exec1(join_setting_sql);
-    return {r[0].as<std::string>(), r[1].as<bool>()};
+    JoinSetting out{r[0].as<std::string>(), r[1].as<bool>(), std::nullopt};
+    if (!r[2].is_null()) out.partitionwise = r[2].as<bool>();
+    return out;
 }
 
 JoinRepair ensure_join_setting(pqxx::connection_base& conn) {
     const JoinSetting now = join_setting(conn);
-    if (now.partitionwise) return JoinRepair::was_on;
+    // an explicit setting of the database is the owner's choice, kept even when off
+    if (now.set_for_database || now.partitionwise.value_or(true)) return JoinRepair::untouched;
     try {
         pqxx::work tx(conn, "tlsrpt_join_setting_set");
         tx.exec0("ALTER DATABASE " + tx.quote_name(now.database) +
                  " SET enable_partitionwise_join = on");
         tx.commit();
     } catch (const pqxx::insufficient_privilege&) {
+        return JoinRepair::not_permitted;
+    } catch (const pqxx::sql_error& e) {
+        if (e.sqlstate() != "25006") throw; // read_only_sql_transaction: a standby
         return JoinRepair::not_permitted;
     }
     return JoinRepair::set;

@@ -44,11 +44,13 @@ MaintainResult maintain(pqxx::connection_base& conn, int months_ahead);
 // views then reads every month of reports).
 struct JoinSetting {
     std::string database;
-    bool partitionwise = false;
+    bool set_for_database = false;     // the database has a setting of its own, on or off
+    std::optional<bool> partitionwise; // unset: hidden by this session's role or client options
 };
 JoinSetting join_setting(pqxx::connection_base& conn);
-// Sets it for the database when it is off (only the database's owner may).
-enum class JoinRepair { was_on, set, not_permitted };
+// Sets it for the database when the database has no setting of its own and the server's is
+// off (only the database's owner may, and not on a standby).
+enum class JoinRepair { untouched, set, not_permitted };
 JoinRepair ensure_join_setting(pqxx::connection_base& conn);
 
 struct RejectedMessage {

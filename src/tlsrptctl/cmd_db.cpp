@@ -33,13 +33,14 @@ constexpr int partitioned_schema = 9;
 
 // The warning when the database's sessions do not join partition by partition.
 void warn_joins(pqxx::connection& conn, const std::string& database) {
-    std::cout << "warning: enable_partitionwise_join is off for database "
-              << tlsrpt::printable(conn.quote_name(database))
+    const std::string name = tlsrpt::printable(conn.quote_name(database));
+    std::cout << "warning: enable_partitionwise_join is off for database " << name
               << ", so a day filter on the dashboard views reads every month of reports; as "
-                 "the database's owner run `tlsrptctl db migrate`, or: ALTER DATABASE "
-              << tlsrpt::printable(conn.quote_name(database))
-              << " SET enable_partitionwise_join = on (migration 009 sets it; a restore from a "
-                 "dump or a copy of the database loses it)\n";
+                 "the database's owner run: ALTER DATABASE "
+              << name
+              << " SET enable_partitionwise_join = on (migration 009 sets it, and `tlsrptctl db "
+                 "migrate` again where the database has no setting of its own: a restore from "
+                 "a dump or a copy of the database loses it)\n";
 }
 
 int do_migrate(pqxx::connection& conn) {
@@ -55,7 +56,8 @@ int do_migrate(pqxx::connection& conn) {
     const std::string database = st::join_setting(conn).database;
     if (joins == st::JoinRepair::set)
         std::cout << "set enable_partitionwise_join = on for database "
-                  << tlsrpt::printable(conn.quote_name(database)) << " (it had been lost)\n";
+                  << tlsrpt::printable(conn.quote_name(database))
+                  << " (the database had no setting of its own)\n";
     if (joins == st::JoinRepair::not_permitted) warn_joins(conn, database);
     return 0;
 }
@@ -68,7 +70,8 @@ int do_status(pqxx::connection& conn) {
                                 : "the database is newer than this build")
               << "\n";
     const st::JoinSetting joins = st::join_setting(conn);
-    if (have >= partitioned_schema && !joins.partitionwise) warn_joins(conn, joins.database);
+    if (have >= partitioned_schema && !joins.partitionwise.value_or(true))
+        warn_joins(conn, joins.database);
     return have == need ? 0 : 1;
 }
 

@@ -114,34 +114,6 @@ BOOST_AUTO_TEST_CASE(db_migrate_and_status) {
     BOOST_TEST(tlsrptctl(db, "db prune").status == 2);
 }
 
-// 009's database setting is lost by a restore or a template copy: status says so and how
-// (whatever the session's own options), and migrate sets it back.
-BOOST_AUTO_TEST_CASE(db_status_warns_when_joins_are_not_partitionwise) {
-    TestDatabase db("cli_joins");
-    {
-        pqxx::connection conn(db.conninfo());
-        pqxx::nontransaction tx(conn);
-        tx.exec0("ALTER DATABASE " + tx.quote_name(db.name()) + " RESET enable_partitionwise_join");
-    }
-    auto r = tlsrptctl(db, "db status");
-    BOOST_TEST(r.status == 0, r.err);
-    BOOST_TEST(contains(r.out, "warning: enable_partitionwise_join is off for database \"" +
-                                   db.name() + "\""),
-               r.out);
-    BOOST_TEST(
-        contains(r.out, "ALTER DATABASE \"" + db.name() + "\" SET enable_partitionwise_join = on"),
-        r.out);
-    r = run("PGOPTIONS='-c enable_partitionwise_join=on' " + sh(ctl()) + " db status --db " +
-            sh(db.conninfo()));
-    BOOST_TEST(contains(r.out, "warning: enable_partitionwise_join is off"), r.out);
-    r = tlsrptctl(db, "db migrate");
-    BOOST_TEST(r.status == 0, r.err);
-    BOOST_TEST(contains(r.out, "set enable_partitionwise_join = on for database"), r.out);
-    r = tlsrptctl(db, "db status");
-    BOOST_TEST(!contains(r.out, "warning"), r.out);
-    BOOST_TEST(!contains(tlsrptctl(db, "db migrate").out, "enable_partitionwise_join"));
-}
-
 BOOST_AUTO_TEST_CASE(an_unreachable_database_is_a_temporary_failure) {
     const auto r = run(sh(ctl()) + " import /dev/null --db 'host=127.0.0.1 port=1'");
     BOOST_TEST(r.status == 75, r.err);

@@ -3,7 +3,8 @@
 // default partition and `db maintain` moving rows out of it, re-sent reports under the key
 // (reporter, report-id, day), prune dropping whole months and keeping the rest exact, two
 // maintain runs at once, the plan shape of a 7-day view query (partition pruning), the
-// in-place conversion of a populated database at schema version 7, and `tlsrptctl db maintain`.
+// in-place conversion of a populated database at schema version 7, `tlsrptctl db maintain`, and
+// what `db status` and `db migrate` make of the database's enable_partitionwise_join.
 #define BOOST_TEST_MODULE store_partitions
 #include <boost/test/unit_test.hpp>
 
@@ -121,19 +122,22 @@ BOOST_AUTO_TEST_CASE(a_resent_report_is_found_by_its_key) {
 
 BOOST_AUTO_TEST_CASE(prune_drops_whole_months_and_keeps_the_rest) {
     TestDatabase db("part_prune");
-    for (const int ago : {1, 100, 160, 200, 260})
+    // 149 and 151 days ago: either side of the cutoff, in the month at the edge (rows deleted
+    // one by one there) or, when a month begins between them, across a dropped month's edge
+    for (const int ago : {1, 100, 149, 151, 160, 200, 260})
         BOOST_REQUIRE(
             store(db, report("prune-" + std::to_string(ago), storetest::utc_day(ago))).status ==
             Status::stored);
     pqxx::connection conn(db.conninfo());
     const PruneResult r = prune(conn, 150);
-    BOOST_TEST(r.reports == 3);
-    BOOST_TEST(r.policies == 3);
-    BOOST_TEST(r.failure_details == 6);
+    BOOST_TEST(r.reports == 4);
+    BOOST_TEST(r.policies == 4);
+    BOOST_TEST(r.failure_details == 8);
     BOOST_TEST(r.months.size() >= 2); // the months of 200 and 260 days ago at least
     BOOST_TEST(db.value("SELECT string_agg(report_id, ',' ORDER BY report_id) FROM "
-                        "tlsrpt.reports") == "prune-1,prune-100");
-    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.failure_details") == 4);
+                        "tlsrpt.reports") == "prune-1,prune-100,prune-149");
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.failure_details") == 6);
+    BOOST_TEST(db.count("SELECT count(DISTINCT report_pk) FROM tlsrpt.failure_rollup") == 3);
     BOOST_TEST(db.value("SELECT to_regclass('tlsrpt.failure_details_" +
                         suffix(storetest::utc_day(200)) + "') IS NULL") == "t");
 }
@@ -174,6 +178,7 @@ BOOST_AUTO_TEST_CASE(a_seven_day_query_reads_only_its_partitions) {
                              "failure_sessions", "daily_reporters", "daily_quirks"}) {
         const std::string p = db.explain(std::string("SELECT * FROM tlsrpt.") + view +
                                          " WHERE day > '" + storetest::utc_day(8) + "'::date");
+        BOOST_TEST(p.find("_" + suffix(storetest::utc_day(1))) != std::string::npos, view);
         BOOST_TEST(p.find("_" + old) == std::string::npos, view << ":\n" << p);
         BOOST_TEST(p.find("_" + suffix(storetest::utc_day(40))) == std::string::npos, view);
     }
@@ -241,4 +246,36 @@ BOOST_AUTO_TEST_CASE(tlsrptctl_db_maintain) {
     const auto bad = storetest::run(storetest::sh(ctl) + " db maintain --months-ahead 13 --db " +
                                     storetest::sh(db.conninfo()));
     BOOST_TEST(bad.status == 2);
+}
+
+// 009's database setting is lost by a restore or a template copy: status says so and how, and
+// migrate sets it back; an explicit `off` of the database is the owner's choice: status warns
+// whatever the session's own options, migrate keeps it.
+BOOST_AUTO_TEST_CASE(db_status_and_migrate_on_the_partitionwise_join_setting) {
+    TestDatabase db("part_joins");
+    const std::string ctl = storetest::sh(storetest::env("TLSRPT_CTL", "build/src/tlsrptctl"));
+    const std::string on_db = " --db " + storetest::sh(db.conninfo());
+    const std::string alter = "ALTER DATABASE \"" + db.name() + "\" ";
+    const std::string warning =
+        "warning: enable_partitionwise_join is off for database \"" + db.name() + "\"";
+    auto contains = [](const std::string& text, const std::string& part) {
+        return text.find(part) != std::string::npos;
+    };
+    db.exec(alter + "RESET enable_partitionwise_join");
+    auto r = storetest::run(ctl + " db status" + on_db);
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(contains(r.out, warning), r.out);
+    BOOST_TEST(contains(r.out, alter + "SET enable_partitionwise_join = on"), r.out);
+    r = storetest::run(ctl + " db migrate" + on_db);
+    BOOST_TEST(r.status == 0, r.err);
+    BOOST_TEST(contains(r.out, "set enable_partitionwise_join = on for database"), r.out);
+    BOOST_TEST(!contains(storetest::run(ctl + " db status" + on_db).out, "warning"));
+    BOOST_TEST(!contains(storetest::run(ctl + " db migrate" + on_db).out, "partitionwise"));
+
+    db.exec(alter + "SET enable_partitionwise_join = off");
+    r = storetest::run("PGOPTIONS='-c enable_partitionwise_join=on' " + ctl + " db status" + on_db);
+    BOOST_TEST(contains(r.out, warning), r.out);
+    r = storetest::run(ctl + " db migrate" + on_db);
+    BOOST_TEST(!contains(r.out, "set enable_partitionwise_join"), r.out);
+    BOOST_TEST(contains(storetest::run(ctl + " db status" + on_db).out, warning));
 }
