@@ -126,12 +126,15 @@ insert_figures() {
   w=$(for i in 0 1 2 3 4; do echo $(( (more[i] - one[i]) * 100 / 20 )); done | median)
   echo "$p $((w / 100)).$(printf '%02d' $((w % 100)))"
 }
-# locks_held: the locks one transaction holds after changing one failure detail (the rollup's
-# triggers recompute its report: generic plans lock every partition they could read)
+# locks_held: the locks one transaction holds after changing one failure detail of yesterday
+# (the day a constant, so that the UPDATE itself opens one partition; the rollup's triggers
+# then recompute its report)
 locks_held() {
+  local day
+  day=$(q -c "SELECT (current_date - 1)::text")
   q -c "BEGIN" -c "UPDATE tlsrpt.failure_details SET failed_session_count = failed_session_count
-                   WHERE day = current_date - 1 AND id = (SELECT min(id) FROM tlsrpt.failure_details
-                                                          WHERE day = current_date - 1)" \
+                   WHERE day = '$day' AND id = (SELECT min(id) FROM tlsrpt.failure_details
+                                                WHERE day = '$day')" \
     -c "SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid()" -c "ROLLBACK"
 }
 # prune_oldest: db prune of exactly the oldest monthly partition, ms

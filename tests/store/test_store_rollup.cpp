@@ -8,7 +8,8 @@
 // months, under a publication of every table (logical replication), two sessions changing one
 // report at once, a detail moved to another report. Also: daily_failures
 // counts the representative type only and reads only the window's partitions of
-// failure_rollup, and the functions that write as their owner are not every role's.
+// failure_rollup, the functions that write as their owner are not every role's, and (011) a
+// change to one report locks only its month's partitions, however many months there are.
 #define BOOST_TEST_MODULE store_rollup
 #include <boost/test/unit_test.hpp>
 
@@ -296,4 +297,35 @@ BOOST_AUTO_TEST_CASE(a_detail_moved_to_another_report) {
             "(SELECT p.id FROM tlsrpt.policies p JOIN tlsrpt.reports r ON r.id = p.report_pk "
             "WHERE r.report_id = 'from')");
     BOOST_TEST(agreement(db) == "8|0|0");
+}
+
+// 011: changing a report's details locks the partitions of its month, not those of every month
+// there is (custom plans, each read of a partitioned table pruned by day).
+BOOST_AUTO_TEST_CASE(a_refresh_locks_only_the_partitions_of_its_month) {
+    TestDatabase db("rollup_locks");
+    const std::string day = storetest::utc_day(1);
+    BOOST_REQUIRE(store(db, two_types("locks", day)).status == Status::stored);
+    const std::string on_day = " FROM tlsrpt.failure_details WHERE day = '" + day + "'";
+    auto locks_after = [&](const std::string& change) {
+        pqxx::connection conn(db.conninfo());
+        pqxx::work tx(conn); // rolled back
+        tx.exec0(change);
+        return tx.exec1("SELECT count(*) FROM pg_locks WHERE pid = pg_backend_pid()")[0]
+            .as<std::int64_t>();
+    };
+    const std::string update =
+        "UPDATE tlsrpt.failure_details SET failed_session_count = failed_session_count + 1 "
+        "WHERE day = '" +
+        day + "'";
+    const std::string insert =
+        "INSERT INTO tlsrpt.failure_details (policy_pk, day, result_type, failed_session_count) "
+        "SELECT policy_pk, day, 'starttls-not-supported', 1" +
+        on_day + " LIMIT 1";
+    const std::int64_t update_few = locks_after(update), insert_few = locks_after(insert);
+    db.exec("SELECT tlsrpt.ensure_partition((date_trunc('month', current_date) - "
+            "make_interval(months => m))::date) FROM generate_series(1, 24) m");
+    BOOST_REQUIRE(db.count("SELECT count(*) FROM tlsrpt.month_partitions()") >= 25);
+    BOOST_TEST(locks_after(update) <= update_few + 4, "held " << update_few << " before");
+    BOOST_TEST(locks_after(insert) <= insert_few + 4, "held " << insert_few << " before");
+    BOOST_TEST(agreement(db) == "4|0|0");
 }
