@@ -8,14 +8,18 @@
 -- shared memory"), and every lock past a backend's 16 fast-path slots goes through the lock
 -- manager's shared locks. Now each statement is planned with its values (custom plans), and
 -- every read of a partitioned table carries a condition on `day` the planner can prune with,
--- so only the partitions of the days being written are opened and locked (75 locks with 15
--- months, whatever the history). The price: the plans are made at every call, about 6 ms of
--- database time per report more.
+-- so only the partitions of the days being written are opened and locked: a new report's
+-- transaction holds 75 locks at commit with 15 months of partitions, whatever the history (most
+-- are the store's key lookup over +-31 days and the foreign keys). Replacing an unauthenticated
+-- copy by an authenticated one still locks every month of reports and policies: the store finds
+-- that report by id. The price: the plans are made at every call, about 6 ms of database time
+-- per report more.
 --
--- The functions are replaced as they were in 010 but for plan_cache_mode and the added `day`
--- conditions: failure_rollup_refresh's DELETE, the report-row lock of failure_rollup_sync for
--- policies, its rollup lookup, and the policies join of a failure_details change (which takes
--- the days of the changed rows first).
+-- The functions are replaced as they were in 010 but for plan_cache_mode and the `day`
+-- conditions, which now name the distinct days only (a bulk statement's arrays hold one day per
+-- report): failure_rollup_refresh's reads and its DELETE, the report-row lock of
+-- failure_rollup_sync for policies, its rollup lookup, and the policies join of a
+-- failure_details change (which takes the days of the changed rows first).
 
 -- As the owner of the schema's tables, as 010 (the functions stay theirs and SECURITY DEFINER).
 DO $$
@@ -31,10 +35,11 @@ END
 $$;
 
 -- tlsrpt.representative_type of 008 and 010 (RFC 8460 §4.4: the policy type whose counts stand
--- for a report's sessions of a domain), planned at each call for its report's day.
+-- for a report's sessions of a domain), without a plan mode of its own: called from
+-- failure_rollup_refresh it is planned for its report's day (the caller's custom plans), called
+-- by hand its plan is kept for the session as usual.
 CREATE OR REPLACE FUNCTION tlsrpt.representative_type(report bigint, report_day date, domain text)
 RETURNS text LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET plan_cache_mode = force_custom_plan
 AS $$
 BEGIN
     RETURN (SELECT p.policy_type
@@ -56,6 +61,10 @@ LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 SET plan_cache_mode = force_custom_plan
 AS $$
+DECLARE
+    -- the distinct days, the constant every read prunes by (a bulk statement's `days` holds
+    -- one day per report)
+    prune_days date[] := ARRAY(SELECT DISTINCT d FROM unnest(days) d WHERE d IS NOT NULL);
 BEGIN
     IF coalesce(cardinality(report_pks), 0) = 0 THEN
         RETURN;
@@ -63,15 +72,16 @@ BEGIN
     PERFORM FROM (SELECT DISTINCT * FROM unnest(report_pks, days) AS k(report_pk, day)
                   ORDER BY 1, 2) k
     CROSS JOIN LATERAL (SELECT FROM tlsrpt.reports r
-                        WHERE r.id = k.report_pk AND r.day = k.day AND r.day = ANY (days)
+                        WHERE r.id = k.report_pk AND r.day = k.day
+                          AND r.day = ANY (prune_days)
                         OFFSET 0 FOR NO KEY UPDATE) l;
     DELETE FROM tlsrpt.failure_rollup u
-    WHERE u.day = ANY (days) AND (u.id, u.day) IN (
+    WHERE u.day = ANY (prune_days) AND (u.id, u.day) IN (
         SELECT x.id, x.day
         FROM (SELECT DISTINCT * FROM unnest(report_pks, days) AS k(report_pk, day)) k
         CROSS JOIN LATERAL (SELECT u.id, u.day FROM tlsrpt.failure_rollup u
                             WHERE u.report_pk = k.report_pk AND u.day = k.day
-                              AND u.day = ANY (days) OFFSET 0) x);
+                              AND u.day = ANY (prune_days) OFFSET 0) x);
     INSERT INTO tlsrpt.failure_rollup (report_pk, day, policy_domain, policy_type, reporter,
         organization_name, result_type, sending_mta_ip, receiving_mx_hostname, sessions,
         representative)
@@ -82,12 +92,13 @@ BEGIN
                r.organization_name
         FROM k
         CROSS JOIN LATERAL (SELECT r.reporter, r.organization_name FROM tlsrpt.reports r
-                            WHERE r.id = k.report_pk AND r.day = k.day AND r.day = ANY (days)
+                            WHERE r.id = k.report_pk AND r.day = k.day
+                              AND r.day = ANY (prune_days)
                             OFFSET 0) r
         CROSS JOIN LATERAL (SELECT p.id, p.report_pk, p.day, p.policy_domain, p.policy_type
                             FROM tlsrpt.policies p
                             WHERE p.report_pk = k.report_pk AND p.day = k.day
-                              AND p.day = ANY (days) OFFSET 0) p
+                              AND p.day = ANY (prune_days) OFFSET 0) p
     ), rep AS MATERIALIZED (
         SELECT d.report_pk, d.day, d.domain,
                tlsrpt.representative_type(d.report_pk, d.day, d.domain) AS policy_type
@@ -99,7 +110,8 @@ BEGIN
            p.policy_type = rep.policy_type
     FROM p
     CROSS JOIN LATERAL (SELECT f.* FROM tlsrpt.failure_details f
-                        WHERE f.policy_pk = p.id AND f.day = p.day AND f.day = ANY (days)
+                        WHERE f.policy_pk = p.id AND f.day = p.day
+                          AND f.day = ANY (prune_days)
                         OFFSET 0) f
     JOIN rep ON rep.report_pk = p.report_pk AND rep.day = p.day
             AND rep.domain = coalesce(p.policy_domain, '')
@@ -117,7 +129,7 @@ AS $$
 DECLARE
     pks bigint[];
     days date[];
-    detail_days date[];
+    detail_days date[]; -- the distinct days of the changed rows, to prune by
 BEGIN
     IF TG_TABLE_SCHEMA <> 'tlsrpt' THEN
         RAISE EXCEPTION 'tlsrpt.failure_rollup_sync is for the tlsrpt tables only';
@@ -142,16 +154,18 @@ BEGIN
     ELSIF TG_TABLE_NAME = 'policies' AND TG_OP = 'INSERT' THEN
         SELECT array_agg(report_pk), array_agg(day) INTO pks, days
         FROM (SELECT DISTINCT report_pk, day FROM changed) k;
+        SELECT array_agg(DISTINCT day) INTO detail_days FROM changed;
         PERFORM FROM (SELECT DISTINCT * FROM unnest(pks, days) AS k(report_pk, day)
                       ORDER BY 1, 2) k
         CROSS JOIN LATERAL (SELECT FROM tlsrpt.reports r
-                            WHERE r.id = k.report_pk AND r.day = k.day AND r.day = ANY (days)
+                            WHERE r.id = k.report_pk AND r.day = k.day
+                              AND r.day = ANY (detail_days)
                             OFFSET 0 FOR NO KEY UPDATE) l;
         SELECT array_agg(report_pk), array_agg(day) INTO pks, days
         FROM unnest(pks, days) AS k(report_pk, day)
         WHERE EXISTS (SELECT FROM tlsrpt.failure_rollup u
                       WHERE u.report_pk = k.report_pk AND u.day = k.day
-                        AND u.day = ANY (days) OFFSET 0);
+                        AND u.day = ANY (detail_days) OFFSET 0);
     ELSIF TG_TABLE_NAME = 'policies' AND TG_OP = 'DELETE' THEN
         SELECT array_agg(report_pk), array_agg(day) INTO pks, days
         FROM (SELECT DISTINCT report_pk, day FROM changed) k;
