@@ -1,10 +1,10 @@
 // cmd_db.cpp: `tlsrptctl db migrate|status|prune|maintain`: the schema's life cycle. migrate
 // applies the shipped migrations (store/migrations.hpp); status exits 0 only when the schema
-// matches this build (and, like migrate, which restores it, warns when the database's
-// sessions do not join partition by partition, which the views' day filters need); prune removes
-// reports older than --older-than DAYS (whole months as partitions; with --rejected, quarantined
-// messages as old too) and says what it removed; maintain makes the monthly partitions ahead and,
-// with --retention DAYS, prunes (the timer's job, packaging/tlsrpt-maintain.timer).
+// matches this build, and warns when the database's sessions do not join partition by
+// partition, which the views' day filters need (migrate sets that back); prune removes reports
+// older than --older-than DAYS (whole months as partitions; with --rejected, quarantined
+// messages as old too) and says what it removed; maintain makes the monthly partitions ahead
+// and, with --retention DAYS, prunes (the timer's job, packaging/tlsrpt-maintain.timer).
 #include "cmd_store.hpp"
 #include "item_dkim.hpp"
 
