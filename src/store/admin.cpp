@@ -138,8 +138,7 @@ JoinSetting join_setting(pqxx::connection_base& conn) {
     return out;
 }
 
-JoinRepair ensure_join_setting(pqxx::connection_base& conn) {
-    const JoinSetting now = join_setting(conn);
+JoinRepair ensure_join_setting(pqxx::connection_base& conn, const JoinSetting& now) {
     // an explicit setting of the database is the owner's choice, kept even when off
     if (now.set_for_database || now.partitionwise.value_or(true)) return JoinRepair::untouched;
     try {

@@ -48,10 +48,10 @@ struct JoinSetting {
     std::optional<bool> partitionwise; // unset: hidden by this session's role or client options
 };
 JoinSetting join_setting(pqxx::connection_base& conn);
-// Sets it for the database when the database has no setting of its own and the server's is
-// off (only the database's owner may, and not on a standby).
+// Sets it for the database (`now`: what join_setting read) when the database has no setting of
+// its own and the server's is off (only the database's owner may, and not on a standby).
 enum class JoinRepair { untouched, set, not_permitted };
-JoinRepair ensure_join_setting(pqxx::connection_base& conn);
+JoinRepair ensure_join_setting(pqxx::connection_base& conn, const JoinSetting& now);
 
 struct RejectedMessage {
     std::int64_t id = 0;

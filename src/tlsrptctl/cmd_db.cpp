@@ -52,8 +52,9 @@ int do_migrate(pqxx::connection& conn) {
     else
         std::cout << "schema version " << r.before << " -> " << r.after << "\n";
     if (r.after < partitioned_schema) return 0;
-    const st::JoinRepair joins = st::ensure_join_setting(conn);
-    const std::string database = st::join_setting(conn).database;
+    const st::JoinSetting now = st::join_setting(conn);
+    const std::string& database = now.database;
+    const st::JoinRepair joins = st::ensure_join_setting(conn, now);
     if (joins == st::JoinRepair::set)
         std::cout << "set enable_partitionwise_join = on for database "
                   << tlsrpt::printable(conn.quote_name(database))
