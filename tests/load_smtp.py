@@ -16,6 +16,7 @@ import argparse
 import os
 import re
 import smtplib
+import subprocess
 import sys
 import threading
 import time
@@ -108,11 +109,28 @@ def peak_rss_kib(pid):
     return 0
 
 
+def run_smtp_source(port, rcpt, n, sessions, per_connection):
+    """Postfix's own load generator (smtp-source, C): n messages of 2,000 bytes over `sessions`
+    parallel sessions, a new connection for each message when per_connection (as most MX
+    traffic arrives). Returns (seconds, failures)."""
+    cmd = ["/usr/sbin/smtp-source", "-s", str(sessions), "-m", str(n), "-l", "2000",
+           "-M", "load.example", "-f", "tls@load.example", "-t", rcpt]
+    if not per_connection:
+        cmd.append("-d")
+    t0 = time.monotonic()
+    r = subprocess.run(cmd + [f"127.0.0.1:{port}"], capture_output=True, text=True)
+    fails = [r.stderr.strip()] if r.returncode != 0 else []
+    return time.monotonic() - t0, fails
+
+
 def delivered_rate(a, port, messages, rcpt):
     """Sends to `port`, waits until Postfix logged every delivery; messages/s until then."""
     offset = os.path.getsize(a.maillog)
     t0 = time.monotonic()
-    _, fails = run_sessions(port, rcpt, messages, a.c)
+    if a.client == "python":
+        _, fails = run_sessions(port, rcpt, messages, a.c)
+    else:
+        _, fails = run_smtp_source(port, rcpt, len(messages), a.c, a.client == "smtp-source")
     deadline = time.monotonic() + a.timeout
     done = 0
     while time.monotonic() < deadline:
@@ -173,6 +191,11 @@ def main():
     p.add_argument("--skip-plain", action="store_true", help="only the milter run")
     p.add_argument("--rounds", type=int, default=3,
                    help="--ordinary: pairs of rounds, the order alternating (default 3)")
+    p.add_argument("--client", choices=["python", "smtp-source", "smtp-source-keep"],
+                   default="python",
+                   help="--ordinary: who sends: this program's threads (sessions kept open), "
+                        "Postfix's smtp-source with one connection per message, or smtp-source "
+                        "keeping its sessions open")
     p.add_argument("--ordinary", action="store_true",
                    help="ordinary mail (not for a report address) through the MX with the milter "
                         "attached and through the same Postfix without it")

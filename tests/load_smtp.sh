@@ -5,7 +5,8 @@
 # milter) and 10028 (no milter, ordinary mailbox delivery). Then runs tests/load_smtp.py and
 # tears everything down. Not part of the test run: benchmarks need a quiet machine.
 # LOAD_ONLY=ordinary runs only the ordinary-mail comparison; ORDINARY_ROUNDS (default 3) sets
-# how many rounds of each it alternates.
+# how many rounds of each it alternates. MILTER_SOCKET=inet has Postfix reach the milter over
+# TCP on 127.0.0.1:10026 instead of a unix socket (the default, as in the package).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-5000} sessions=${2:-50} pool=${3:-4}
@@ -45,9 +46,17 @@ dkimtool keygen "$work" load --type rsa --bits 2048 &&
     --key "load._domainkey.load.example=$work/load.pub" &&
   dns_start 10055 "$work/dnsmasq.conf" "$work/dns.pid" "$work/dns.log" || exit 1
 
+chmod 755 "$work" # smtpd (user postfix) reaches the milter's socket in it
+if [ "${MILTER_SOCKET:-unix}" = inet ]; then
+  socket=inet:10026@127.0.0.1 postfix_socket=inet:127.0.0.1:10026
+else
+  socket=unix:$work/milter.sock postfix_socket=unix:$work/milter.sock
+fi
+milter_up() { if [ "${socket%%:*}" = inet ]; then listening 10026; else [ -S "$work/milter.sock" ]; fi; }
 milter_conf() { # DKIM_LINES
   cat >"$work/milter.conf" <<EOF
-Socket inet:10026@127.0.0.1
+Socket $socket
+UMask 000
 Database host=$PGHOST port=$PGPORT user=$PGUSER dbname=tlsrpt_load
 ReportAddresses tlsrpt@example.test
 DatabasePoolSize $pool
@@ -59,18 +68,19 @@ EOF
 milter_conf $'DKIMVerify no\nRequireDKIM no'
 "$build/src/milter/tlsrpt-milter" -f -c "$work/milter.conf" >"$work/milter.log" 2>&1 &
 milter_pid=$!
-wait_for 10 listening 10026 || { cat "$work/milter.log"; exit 1; }
+wait_for 10 milter_up || { cat "$work/milter.log"; exit 1; }
 
 postfix_setup 10026 "$work" "$maillog" \
   "127.0.0.1:10028/inet = 127.0.0.1:10028 inet n - n - - smtpd -o smtpd_milters=" &&
   wait_for 15 listening 10028 || exit 1
 # the ordinary-mail runs deliver tens of MB to one mailbox (default limit: 51,200,000 bytes)
-postconf -e mailbox_size_limit=0 && postfix reload >/dev/null 2>&1
+postconf -e mailbox_size_limit=0 "smtpd_milters=$postfix_socket" && postfix reload >/dev/null 2>&1
 
 ordinary() {
   echo "== ordinary mail (not for a report address): milter attached versus not"
   python3 "$top/tests/load_smtp.py" -n "$n" -c "$sessions" --milter-pid "$milter_pid" \
-    --maillog "$maillog" --ordinary --rounds "${ORDINARY_ROUNDS:-3}"
+    --maillog "$maillog" --ordinary --rounds "${ORDINARY_ROUNDS:-3}" \
+    --client "${ORDINARY_CLIENT:-python}"
 }
 [ "${LOAD_ONLY:-}" = ordinary ] && { ordinary; exit; } # only the cost for mail it passes
 echo "== without DKIM verification (DKIMVerify no, RequireDKIM no)"

@@ -5,6 +5,7 @@
 #include <array>
 #include <new>
 #include <pqxx/except>
+#include <string>
 
 namespace tlsrpt::store {
 
@@ -18,6 +19,25 @@ std::string one_line(const char* what) {
     while (!s.empty() && s.back() == ' ')
         s.pop_back();
     return s;
+}
+
+// libpqxx 6.4 throws some SQLSTATEs as classes that carry no code (insufficient_privilege)
+// or are no sql_error at all (transaction_rollback and its children): the code by class.
+std::string sqlstate_of(const pqxx::sql_error& e) {
+    if (!e.sqlstate().empty()) return e.sqlstate();
+    if (dynamic_cast<const pqxx::insufficient_privilege*>(&e)) return "42501";
+    return "";
+}
+std::string sqlstate_of(const pqxx::transaction_rollback& e) {
+    if (dynamic_cast<const pqxx::deadlock_detected*>(&e)) return "40P01";
+    if (dynamic_cast<const pqxx::serialization_failure*>(&e)) return "40001";
+    if (dynamic_cast<const pqxx::statement_completion_unknown*>(&e)) return "40003";
+    return "40000";
+}
+
+Failure from_sqlstate(const std::string& state, const char* what) {
+    return {classify_sqlstate(state),
+            "SQLSTATE " + (state.empty() ? std::string("none") : state) + ": " + one_line(what)};
 }
 
 } // namespace
@@ -44,10 +64,9 @@ Failure classify_current_exception() {
     } catch (const pqxx::in_doubt_error& e) {
         return {Status::temporary, std::string("commit outcome unknown: ") + one_line(e.what())};
     } catch (const pqxx::sql_error& e) {
-        const std::string& state = e.sqlstate();
-        return {classify_sqlstate(state), "SQLSTATE " +
-                                              (state.empty() ? std::string("none") : state) + ": " +
-                                              one_line(e.what())};
+        return from_sqlstate(sqlstate_of(e), e.what());
+    } catch (const pqxx::transaction_rollback& e) { // deadlock, serialization: not sql_error
+        return from_sqlstate(sqlstate_of(e), e.what());
     } catch (const TemporaryError& e) {
         return {Status::temporary, one_line(e.what())};
     } catch (const std::bad_alloc&) {

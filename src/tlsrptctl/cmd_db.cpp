@@ -4,17 +4,22 @@
 // partition, which the views' day filters need (migrate sets that back); prune removes reports
 // older than --older-than DAYS (whole months as partitions; with --rejected, quarantined
 // messages as old too) and says what it removed; maintain makes the monthly partitions ahead
-// and, with --retention DAYS, prunes (the timer's job, packaging/tlsrpt-maintain.timer).
+// and, with --retention DAYS, prunes (the timer's job, packaging/tlsrpt-maintain.timer);
+// grant gives a role that is not the owner a writer's or a reader's rights (store/grants.hpp).
 #include "cmd_store.hpp"
 #include "item_dkim.hpp"
 
 #include "store/admin.hpp"
+#include "store/grants.hpp"
 #include "store/migrations.hpp"
 #include "tlsrpt/store.hpp"
 #include "tlsrpt/text.hpp"
 
 #include <iostream>
 #include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
 
 namespace tlsrptctl {
 
@@ -26,7 +31,8 @@ const char* db_usage = "usage: tlsrptctl db migrate [--db CONNINFO]\n"
                        "       tlsrptctl db status [--db CONNINFO]\n"
                        "       tlsrptctl db prune --older-than DAYS [--rejected] [--db CONNINFO]\n"
                        "       tlsrptctl db maintain [--months-ahead N] [--retention DAYS] "
-                       "[--db CONNINFO]\n";
+                       "[--db CONNINFO]\n"
+                       "       tlsrptctl db grant --writer ROLE | --reader ROLE [--db CONNINFO]\n";
 
 // The first schema version with partitioned tables (009_partitioning.sql).
 constexpr int partitioned_schema = 9;
@@ -136,16 +142,49 @@ int do_maintain(pqxx::connection& conn, const Options& opts) {
     return 0;
 }
 
+// The rights of a writer (stores reports: tlsrpt-httpd, imports) or a reader (Grafana) for
+// an existing role; run as the schema's owner.
+int do_grant(pqxx::connection& conn, const Options& opts) {
+    const auto writer = opts.values.find("writer"), reader = opts.values.find("reader");
+    const bool is_writer = writer != opts.values.end(), is_reader = reader != opts.values.end();
+    if (is_writer == is_reader) {
+        std::cerr << "tlsrptctl db grant: give one of --writer ROLE or --reader ROLE\n" << db_usage;
+        return 2;
+    }
+    const std::string& role = is_writer ? writer->second : reader->second;
+    std::vector<std::string> done;
+    try {
+        done = st::grant(conn, role, is_writer ? st::Access::writer : st::Access::reader);
+    } catch (const pqxx::insufficient_privilege& e) { // permanent here: not the owner
+        std::cerr << "tlsrptctl db grant: only the owner of the tlsrpt schema may grant (connect "
+                     "as it with --db): "
+                  << tlsrpt::printable(e.what());
+        return 1;
+    } catch (const pqxx::sql_error& e) {
+        if (e.sqlstate() != "42704") throw; // undefined_object: no such role
+        std::cerr << "tlsrptctl db grant: no role " << tlsrpt::printable(conn.quote_name(role))
+                  << ": create it first (createuser " << tlsrpt::printable(role) << ")\n";
+        return 1;
+    }
+    for (const std::string& statement : done)
+        std::cout << tlsrpt::printable(statement) << "\n";
+    std::cout << "role " << tlsrpt::printable(conn.quote_name(role)) << " may now "
+              << (is_writer ? "store reports" : "read the tlsrpt schema") << "\n";
+    return 0;
+}
+
 } // namespace
 
 int cmd_db(const Args& arguments) {
     Args args = arguments;
     const bool rejected = take_flag(args, "--rejected");
-    const auto opts = parse_options(args, {"older-than", "months-ahead", "retention"}, "db");
+    const auto opts =
+        parse_options(args, {"older-than", "months-ahead", "retention", "writer", "reader"}, "db");
     if (!opts) return 2;
     const std::string action = opts->positional.empty() ? "" : opts->positional[0];
     if (opts->help || opts->positional.size() != 1 ||
-        (action != "migrate" && action != "status" && action != "prune" && action != "maintain")) {
+        (action != "migrate" && action != "status" && action != "prune" && action != "maintain" &&
+         action != "grant")) {
         (opts->help ? std::cout : std::cerr) << db_usage;
         return opts->help ? 0 : 2;
     }
@@ -154,6 +193,7 @@ int cmd_db(const Args& arguments) {
         if (action == "migrate") return do_migrate(*conn);
         if (action == "status") return do_status(*conn);
         if (action == "maintain") return do_maintain(*conn, *opts);
+        if (action == "grant") return do_grant(*conn, *opts);
         return do_prune(*conn, *opts, rejected);
     } catch (...) {
         return db_failure("db " + action);

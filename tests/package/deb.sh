@@ -100,6 +100,7 @@ conf=/etc/tlsrpt-milter.conf
 httpd_conf=/etc/tlsrpt-httpd.conf
 sock=/run/tlsrpt-milter/tlsrpt-milter.sock
 milter_pid=
+created_role=0
 created_users=()
 
 sql() { psql -X -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>>"$work/psql.err"; }
@@ -148,6 +149,7 @@ cleanup() {
   for u in "${created_users[@]}"; do userdel "$u" 2>/dev/null; done
   rm -rf /run/tlsrpt-milter
   psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" 2>/dev/null
+  [ "$created_role" = 1 ] && psql -X -q -d postgres -c 'DROP ROLE IF EXISTS "tlsrpt-httpd"' 2>/dev/null
   if [ "$failures" -eq 0 ]; then rm -rf "$work"; else echo "-- logs kept in $work"; fi
 }
 
@@ -282,6 +284,36 @@ check_service() {
   verdict deb-stop-clean $? "exit $rc; $(ls -la /run/tlsrpt-milter 2>&1)"
 }
 
+# check_httpd_writer: README.Debian's step 6: the receiver's own role, made a writer by the
+# package user (tlsrptctl db grant), stores a POSTed report; that role cannot delete reports.
+check_httpd_writer() {
+  local out r port=10069 hconf="$work/tlsrpt-httpd.conf"
+  sql postgres 'CREATE ROLE "tlsrpt-httpd" LOGIN' >/dev/null && created_role=1
+  out=$(runuser -u tlsrpt-milter -- /usr/bin/tlsrptctl db grant --writer tlsrpt-httpd \
+    --db "$(conninfo)" 2>&1)
+  verdict deb-grant-writer-as-package-user $? "$out"
+  sed -e "s|^Database .*|Database host=$PGHOST port=$PGPORT user=tlsrpt-httpd dbname=$db|" \
+    -e "s|^#Listen .*|Listen 127.0.0.1:$port|" -e 's|^#Syslog .*|Syslog no|' "$httpd_conf" >"$hconf"
+  chmod 644 "$hconf"
+  install -d -o tlsrpt-httpd -g tlsrpt-httpd -m 0700 /var/spool/tlsrpt-httpd
+  setpriv --reuid=tlsrpt-httpd --regid=tlsrpt-httpd --init-groups --no-new-privs -- \
+    /usr/sbin/tlsrpt-httpd -f -c "$hconf" >>"$work/httpd.log" 2>&1 &
+  local httpd_pid=$!
+  python3 "$src/tests/httpd/gen_report.py" pkg-https-1 gzip >"$work/https.json.gz"
+  wait_for 10 listening $port &&
+    r=$(curl --silent -o /dev/null -w '%{http_code}' -H 'Content-Type: application/tlsrpt+gzip' \
+      --data-binary @"$work/https.json.gz" "http://127.0.0.1:$port/") &&
+    [ "$r" = 201 ] &&
+    [ "$(sql "$db" "SELECT count(*) FROM tlsrpt.reports WHERE report_id = 'pkg-https-1'")" = 1 ]
+  verdict deb-httpd-stores-as-writer $? "answer '${r:-}'; $(tail -n 3 "$work/httpd.log")"
+  kill -TERM "$httpd_pid" 2>/dev/null
+  wait "$httpd_pid" 2>/dev/null
+  out=$(psql -X -At -h "$PGHOST" -p "$PGPORT" -U tlsrpt-httpd -d "$db" \
+    -c 'DELETE FROM tlsrpt.reports' 2>&1)
+  [[ "$out" == *"permission denied"* ]]
+  verdict deb-writer-cannot-delete "$?" "$out"
+}
+
 check_upgrade() {
   local deb out
   deb=$(ls "$src"/dist/${pkg}_*.deb | head -n 1)
@@ -340,6 +372,7 @@ installed_part() {
   trap 'exit 1' INT TERM
   check_install || return 1
   check_service
+  check_httpd_writer
   stop_milter
   postfix_teardown "$work"
   gpasswd -d postfix tlsrpt-milter >/dev/null 2>&1

@@ -51,6 +51,16 @@ BOOST_AUTO_TEST_CASE(exceptions_are_classified_by_type_and_sqlstate) {
     f = classify(std::make_exception_ptr(pqxx::sql_error("deadlock detected", "q", "40P01")));
     BOOST_TEST((f.status == Status::temporary));
     BOOST_TEST(f.message.find("SQLSTATE 40P01") != std::string::npos);
+    // what libpqxx 6.4 really throws for these: classes without the code, or no sql_error
+    f = classify(std::make_exception_ptr(pqxx::deadlock_detected("deadlock detected")));
+    BOOST_TEST((f.status == Status::temporary));
+    BOOST_TEST(f.message == "SQLSTATE 40P01: deadlock detected");
+    f = classify(std::make_exception_ptr(pqxx::serialization_failure("could not serialize")));
+    BOOST_TEST((f.status == Status::temporary));
+    BOOST_TEST(f.message == "SQLSTATE 40001: could not serialize");
+    f = classify(std::make_exception_ptr(pqxx::insufficient_privilege("permission denied")));
+    BOOST_TEST((f.status == Status::temporary));
+    BOOST_TEST(f.message == "SQLSTATE 42501: permission denied");
     f = classify(std::make_exception_ptr(pqxx::unique_violation("dup", "q", "23505")));
     BOOST_TEST((f.status == Status::permanent));
     f = classify(std::make_exception_ptr(pqxx::in_doubt_error("lost during commit")));

@@ -2,8 +2,8 @@
 // figures that lie, against a real PostgreSQL: a quarantined message is kept once, temporary
 // failures are counted per message, program-limit errors are permanent, a pooled connection
 // that died with a server restart is replaced without failing the report, the session pins
-// synchronous_commit and UTF-8, and the daily views neither mix policy types' counts nor
-// overflow.
+// synchronous_commit and UTF-8, the daily views neither mix policy types' counts nor
+// overflow, and a real deadlock counts as temporary (libpqxx 6.4 throws it as no sql_error).
 #define BOOST_TEST_MODULE store_hardening
 #include <boost/test/unit_test.hpp>
 
@@ -11,6 +11,9 @@
 #include "store/connection.hpp"
 #include "store_test.hpp"
 #include "tlsrpt/store.hpp"
+
+#include <exception>
+#include <thread>
 
 using namespace tlsrpt::store;
 using storetest::PolicyJson;
@@ -139,4 +142,41 @@ BOOST_AUTO_TEST_CASE(view_sums_do_not_overflow) {
                           "'huge.example'") == std::to_string(3 * (std::int64_t{1} << 40)));
     BOOST_TEST(db().value("SELECT sum(successful) FROM tlsrpt.daily_summary WHERE policy_domain "
                           "= 'huge.example'") == std::to_string(3 * (std::int64_t{1} << 40)));
+}
+
+// Two sessions that each hold the row the other wants: PostgreSQL ends one with 40P01, which
+// libpqxx 6.4 throws as pqxx::deadlock_detected (a transaction_rollback, not an sql_error).
+// Retrying cures it, so it must answer 4xx, never refuse the report.
+BOOST_AUTO_TEST_CASE(a_real_deadlock_is_temporary) {
+    db().exec("CREATE TABLE public.deadlock_test (i int PRIMARY KEY); "
+              "INSERT INTO public.deadlock_test VALUES (1), (2)");
+    pqxx::connection a(db().conninfo()), b(db().conninfo());
+    pqxx::work ta(a), tb(b);
+    ta.exec0("UPDATE public.deadlock_test SET i = i WHERE i = 1");
+    tb.exec0("UPDATE public.deadlock_test SET i = i WHERE i = 2");
+    std::exception_ptr failed_a, failed_b;
+    std::thread other([&] {
+        try {
+            ta.exec0("UPDATE public.deadlock_test SET i = i WHERE i = 2");
+        } catch (...) {
+            failed_a = std::current_exception();
+        }
+    });
+    try {
+        tb.exec0("UPDATE public.deadlock_test SET i = i WHERE i = 1");
+    } catch (...) {
+        failed_b = std::current_exception();
+    }
+    other.join();
+    ta.abort(); // the survivor's transaction still holds its rows
+    tb.abort();
+    BOOST_REQUIRE((failed_a == nullptr) != (failed_b == nullptr));
+    try {
+        std::rethrow_exception(failed_a ? failed_a : failed_b);
+    } catch (...) {
+        const Failure f = classify_current_exception();
+        BOOST_TEST((f.status == Status::temporary), f.message);
+        BOOST_TEST(f.message.find("SQLSTATE 40P01") != std::string::npos, f.message);
+    }
+    db().exec("DROP TABLE public.deadlock_test");
 }

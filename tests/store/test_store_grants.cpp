@@ -1,0 +1,249 @@
+// test_store_grants.cpp: the rights of a writer and of a reader (store/grants.hpp, `tlsrptctl
+// db grant`) against a real PostgreSQL. A login role that is only a writer stores every kind
+// of report the store knows (new, in a month without partitions, duplicate, conflict, an
+// authenticated copy replacing an unauthenticated one, a verdict upgrade), quarantines,
+// counts failed attempts and marks a reimport; it cannot delete, truncate, drop a month, write
+// the rollup or change the schema. A reader reads every table and view, also one added after
+// the grant, and writes nothing. The grant is the owner's, and names an unknown role.
+#define BOOST_TEST_MODULE store_grants
+#include <boost/test/unit_test.hpp>
+
+#include "store/admin.hpp"
+#include "store/grants.hpp"
+#include "store_test.hpp"
+#include "tlsrpt/store.hpp"
+
+using namespace tlsrpt::store;
+using storetest::Detail;
+using storetest::ReportJson;
+using storetest::TestDatabase;
+
+namespace {
+
+// A login role of its own for one test, dropped (with what it was granted) at the end.
+class TestRole {
+  public:
+    explicit TestRole(const std::string& tag)
+        : name_("tlsrpt_grant_" + tag + "_" + std::to_string(getpid())) {
+        admin("DROP ROLE IF EXISTS " + name_);
+        admin("CREATE ROLE " + name_ + " LOGIN");
+    }
+    ~TestRole() {
+        try {
+            for (const std::string& db : databases_) {
+                pqxx::connection conn("dbname=" + db);
+                pqxx::nontransaction tx(conn);
+                tx.exec0("DROP OWNED BY " + name_);
+            }
+            admin("DROP ROLE IF EXISTS " + name_);
+        } catch (const std::exception&) {
+            // the cluster is down after a failed test; the name is unique to this process
+        }
+    }
+    TestRole(const TestRole&) = delete;
+    TestRole& operator=(const TestRole&) = delete;
+
+    const std::string& name() const { return name_; }
+    std::string conninfo(const TestDatabase& db) {
+        databases_.push_back(db.name());
+        return db.conninfo() + " user=" + name_;
+    }
+
+  private:
+    static void admin(const std::string& sql) {
+        pqxx::connection conn("dbname=postgres");
+        pqxx::nontransaction tx(conn);
+        tx.exec0(sql);
+    }
+    std::string name_;
+    std::vector<std::string> databases_;
+};
+
+void grant_as_owner(const TestDatabase& db, const TestRole& role, Access access) {
+    pqxx::connection conn(db.conninfo());
+    grant(conn, role.name(), access);
+}
+
+// The SQLSTATE `sql` fails with as `conninfo`'s role ("" when it succeeds).
+std::string sqlstate_of(const std::string& conninfo, const std::string& sql) {
+    try {
+        pqxx::connection conn(conninfo);
+        pqxx::work tx(conn);
+        tx.exec(sql);
+        tx.commit();
+        return "";
+    } catch (const pqxx::insufficient_privilege&) {
+        return "42501"; // libpqxx 6.4 throws this class without its code
+    } catch (const pqxx::sql_error& e) {
+        return e.sqlstate();
+    }
+}
+
+tlsrpt::Report mailed(const ReportJson& r, const std::string& message_id) {
+    return storetest::read_one(storetest::report_message(r.json(), message_id));
+}
+
+ReportJson report(const std::string& id, const std::string& day = storetest::utc_day(1)) {
+    ReportJson r;
+    r.report_id = id;
+    r.day = day;
+    r.policies[0].failed = 2;
+    r.policies[0].details = {Detail{}};
+    r.policies[0].details[0].failed_session_count = 2;
+    return r;
+}
+
+DkimInfo unauthenticated() {
+    return {"none", "", "", "", "milter", "", false, ""};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_writer_stores_every_kind_of_report) {
+    TestDatabase db("grants_writer");
+    TestRole role("writer");
+    const std::string as_writer = role.conninfo(db);
+    // before the grant, the role may not even read the schema version
+    BOOST_TEST(sqlstate_of(as_writer, "SELECT * FROM tlsrpt.schema_migrations") == "42501");
+    grant_as_owner(db, role, Access::writer);
+
+    Store s(as_writer);
+    const auto stored = s.store_report(mailed(report("w-1"), "w1@x"), {Source::smtp, {}});
+    BOOST_TEST((stored.status == Status::stored), stored.message);
+    const auto again = s.store_report(mailed(report("w-1"), "w1b@x"), {Source::smtp, {}});
+    BOOST_TEST((again.status == Status::duplicate), again.message);
+    ReportJson other = report("w-1");
+    other.policies[0].successful = 55;
+    const auto conflict = s.store_report(mailed(other, "w1c@x"), {Source::smtp, {}});
+    BOOST_TEST((conflict.status == Status::conflict), conflict.message);
+
+    // an unauthenticated copy, then an authenticated one of other content: replaced
+    BOOST_TEST(
+        (s.store_report(mailed(report("w-2"), "w2@x"), {Source::smtp, unauthenticated()}).status ==
+         Status::stored));
+    ReportJson authentic = report("w-2");
+    authentic.policies[0].successful = 77;
+    const auto replaced =
+        s.store_report(mailed(authentic, "w2b@x"), {Source::smtp, storetest::authenticated_pass()});
+    BOOST_TEST((replaced.status == Status::replaced), replaced.message);
+    // an identical authenticated copy of an unauthenticated one upgrades the verdict
+    BOOST_TEST(
+        (s.store_report(mailed(report("w-3"), "w3@x"), {Source::smtp, unauthenticated()}).status ==
+         Status::stored));
+    const auto upgraded = s.store_report(mailed(report("w-3"), "w3b@x"),
+                                         {Source::smtp, storetest::authenticated_pass()});
+    BOOST_TEST(upgraded.ok(), upgraded.message);
+    BOOST_TEST(db.value("SELECT dkim_authenticated FROM tlsrpt.reports WHERE report_id = 'w-3'") ==
+               "t");
+
+    // a month with no partitions yet: the writer has them made (not the default partition)
+    const auto old =
+        s.store_report(mailed(report("w-4", storetest::utc_day(600)), "w4@x"), {Source::smtp, {}});
+    BOOST_TEST((old.status == Status::stored), old.message);
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.reports_default") == 0);
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.reports") == 4);
+    BOOST_TEST(db.count("SELECT sum(sessions) FROM tlsrpt.failure_rollup") == 8);
+
+    const auto q1 =
+        s.quarantine("Subject: no report\n\nnothing", "malformed: test", {}, Source::smtp);
+    BOOST_TEST((q1.status == Status::stored), q1.message);
+    const auto q2 =
+        s.quarantine("Subject: no report\n\nnothing", "malformed: test", {}, Source::smtp);
+    BOOST_TEST((q2.status == Status::duplicate), q2.message);
+    const auto a1 = s.record_failed_attempt("Subject: slow\n\nx", "timeout");
+    const auto a2 = s.record_failed_attempt("Subject: slow\n\nx", "timeout");
+    BOOST_REQUIRE(a1.has_value());
+    BOOST_REQUIRE(a2.has_value());
+    BOOST_TEST(a2->count == 2);
+    pqxx::connection conn(as_writer);
+    mark_reimported(conn, q1.report_pk);
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.rejected_messages WHERE reimported_at IS NOT "
+                        "NULL") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_writer_cannot_remove_or_reshape) {
+    TestDatabase db("grants_writer_limits");
+    TestRole role("limits");
+    const std::string as_writer = role.conninfo(db);
+    grant_as_owner(db, role, Access::writer);
+    Store(as_writer).store_report(mailed(report("l-1"), "l1@x"), {Source::smtp, {}});
+    for (const char* sql : {
+             "DELETE FROM tlsrpt.reports",
+             "DELETE FROM tlsrpt.rejected_messages",
+             "UPDATE tlsrpt.rejected_messages SET reason = 'x'",
+             "TRUNCATE tlsrpt.failure_details",
+             "DROP TABLE tlsrpt.report_conflicts",
+             "ALTER TABLE tlsrpt.reports ADD COLUMN x int",
+             "CREATE TABLE tlsrpt.x (i int)",
+             "SELECT * FROM tlsrpt.drop_month(date_trunc('month', now())::date)",
+             "INSERT INTO tlsrpt.failure_rollup (report_pk) VALUES (1)",
+             "DELETE FROM tlsrpt.failure_rollup",
+             "INSERT INTO tlsrpt.schema_migrations (version, name) VALUES (999, 'x')",
+         })
+        BOOST_TEST(sqlstate_of(as_writer, sql) == "42501", sql);
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.reports") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_reader_reads_everything_and_writes_nothing) {
+    TestDatabase db("grants_reader");
+    TestRole role("reader");
+    const std::string as_reader = role.conninfo(db);
+    BOOST_TEST(Store(db.conninfo()).store_report(mailed(report("r-1"), "r1@x"), {}).ok());
+    grant_as_owner(db, role, Access::reader);
+    for (const char* view : {"daily_summary", "daily_sessions", "daily_failures", "reporters",
+                             "report_sessions", "failure_sessions", "daily_reporters",
+                             "daily_quirks", "current_alerts", "reports", "failure_details"})
+        BOOST_TEST(sqlstate_of(as_reader, std::string("SELECT count(*) FROM tlsrpt.") + view) == "",
+                   view);
+    // a table the owner adds later (a future migration) is readable too
+    db.exec("CREATE TABLE tlsrpt.later_table (i int)");
+    BOOST_TEST(sqlstate_of(as_reader, "SELECT count(*) FROM tlsrpt.later_table") == "");
+    db.exec("DROP TABLE tlsrpt.later_table");
+    for (const char* sql :
+         {"INSERT INTO tlsrpt.rejected_messages (reason, raw) VALUES ('x', 'x')",
+          "DELETE FROM tlsrpt.reports", "SELECT tlsrpt.ensure_partition(current_date)"})
+        BOOST_TEST(sqlstate_of(as_reader, sql) == "42501", sql);
+}
+
+BOOST_AUTO_TEST_CASE(only_the_owner_grants_and_the_role_must_exist) {
+    TestDatabase db("grants_owner");
+    TestRole role("nobody");
+    {
+        pqxx::connection conn(db.conninfo());
+        try {
+            grant(conn, "tlsrpt_no_such_role", Access::writer);
+            BOOST_FAIL("granted to a role that does not exist");
+        } catch (const pqxx::sql_error& e) {
+            BOOST_TEST(e.sqlstate() == "42704");
+        }
+    }
+    TestRole other("other");
+    pqxx::connection as_other(other.conninfo(db));
+    try {
+        grant(as_other, role.name(), Access::writer);
+        BOOST_FAIL("a role that is not the owner granted rights");
+    } catch (const pqxx::insufficient_privilege&) {
+        // 42501 (libpqxx 6.4 throws this class without its code)
+    }
+}
+
+BOOST_AUTO_TEST_CASE(tlsrptctl_db_grant_names_what_it_did) {
+    TestDatabase db("grants_cli");
+    TestRole role("cli");
+    const std::string ctl = storetest::env("TLSRPT_CTL", "tlsrptctl");
+    const auto ok = storetest::run(ctl + " db grant --writer " + role.name() + " --db " +
+                                   storetest::sh(db.conninfo()));
+    BOOST_TEST(ok.status == 0, ok.err);
+    BOOST_TEST(ok.out.find("may now store reports") != std::string::npos, ok.out);
+    BOOST_TEST(ok.out.find("GRANT EXECUTE ON FUNCTION tlsrpt.ensure_partition(date)") !=
+                   std::string::npos,
+               ok.out);
+    BOOST_TEST(storetest::run(ctl + " db grant --db " + storetest::sh(db.conninfo())).status == 2);
+    BOOST_TEST(
+        storetest::run(ctl + " db grant --writer a --reader b --db " + storetest::sh(db.conninfo()))
+            .status == 2);
+    const auto missing = storetest::run(ctl + " db grant --reader tlsrpt_no_such_role --db " +
+                                        storetest::sh(db.conninfo()));
+    BOOST_TEST(missing.status == 1, missing.err);
+    BOOST_TEST(missing.err.find("tlsrpt_no_such_role") != std::string::npos, missing.err);
+}
