@@ -5,8 +5,12 @@
 # milter) and 10028 (no milter, ordinary mailbox delivery). Then runs tests/load_smtp.py and
 # tears everything down. Not part of the test run: benchmarks need a quiet machine.
 # LOAD_ONLY=ordinary runs only the ordinary-mail comparison; ORDINARY_ROUNDS (default 3) sets
-# how many rounds of each it alternates. MILTER_SOCKET=inet has Postfix reach the milter over
-# TCP on 127.0.0.1:10026 instead of a unix socket (the default, as in the package).
+# how many rounds of each it alternates; they are sent by Postfix's smtp-source, one
+# connection per message as most MX traffic arrives (ORDINARY_CLIENT=smtp-source-keep: its
+# sessions kept open; =python: load_smtp.py's threads, sessions kept open). MILTER_SOCKET=inet has Postfix reach the milter
+# over TCP on 127.0.0.1:10026 instead of a unix socket (the default, as in the package).
+# LOAD_MODE=split runs the report-intake setup of contrib/postfix-split.cf instead: 10025
+# without the milter, the report address routed to an intake smtpd on 10029 that has it.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 n=${1:-5000} sessions=${2:-50} pool=${3:-4}
@@ -27,7 +31,7 @@ cleanup() {
   rm -rf "$pgdir" /var/mail/alice
   echo "-- logs kept in $work"
 }
-for port in 10025 10026 10028; do
+for port in 10025 10026 10028 10029; do
   if listening $port; then
     echo "port $port is busy: stop what listens there first" >&2
     exit 1
@@ -70,28 +74,36 @@ milter_conf $'DKIMVerify no\nRequireDKIM no'
 milter_pid=$!
 wait_for 10 milter_up || { cat "$work/milter.log"; exit 1; }
 
-postfix_setup 10026 "$work" "$maillog" \
+split=() milters=$postfix_socket
+if [ "${LOAD_MODE:-}" = split ]; then
+  mapfile -t split < <(split_entries "$top/contrib/postfix-split.cf" 10029 "$postfix_socket")
+  milters='' transport=$(split_transport "$top/contrib/postfix-split.cf" 10029 tlsrpt@example.test)
+fi
+postfix_setup 10026 "$work" "$maillog" "${split[@]}" \
   "127.0.0.1:10028/inet = 127.0.0.1:10028 inet n - n - - smtpd -o smtpd_milters=" &&
   wait_for 15 listening 10028 || exit 1
 # the ordinary-mail runs deliver tens of MB to one mailbox (default limit: 51,200,000 bytes)
-postconf -e mailbox_size_limit=0 "smtpd_milters=$postfix_socket" && postfix reload >/dev/null 2>&1
+postconf -e mailbox_size_limit=0 "smtpd_milters=$milters" ${transport:+"transport_maps=$transport"} &&
+  postfix reload >/dev/null 2>&1
+[ -z "${transport:-}" ] || wait_for 15 listening 10029 || exit 1
+split_flag=${transport:+--split}
 
 ordinary() {
   echo "== ordinary mail (not for a report address): milter attached versus not"
   python3 "$top/tests/load_smtp.py" -n "$n" -c "$sessions" --milter-pid "$milter_pid" \
     --maillog "$maillog" --ordinary --rounds "${ORDINARY_ROUNDS:-3}" \
-    --client "${ORDINARY_CLIENT:-python}"
+    --client "${ORDINARY_CLIENT:-smtp-source}"
 }
 [ "${LOAD_ONLY:-}" = ordinary ] && { ordinary; exit; } # only the cost for mail it passes
 echo "== without DKIM verification (DKIMVerify no, RequireDKIM no)"
 python3 "$top/tests/load_smtp.py" -n "$n" -c "$sessions" --milter-pid "$milter_pid" \
-  --maillog "$maillog" --tag unsigned --skip-plain
+  --maillog "$maillog" --tag unsigned --skip-plain $split_flag
 rc=$?
 milter_conf "" # the defaults: verified and required
 kill -HUP "$milter_pid" && wait_for 10 grep -q "reloaded configuration" "$work/milter.log" || exit 1
 echo "== with DKIM verification (the default), signed reports"
 /usr/bin/python3 "$top/tests/load_smtp.py" -n "$n" -c "$sessions" --milter-pid "$milter_pid" \
-  --maillog "$maillog" --tag signed --sign "$work/load.key" || rc=1
+  --maillog "$maillog" --tag signed --sign "$work/load.key" $split_flag || rc=1
 ordinary || rc=1
 stored=$(psql -X -At -d tlsrpt_load -c "SELECT count(*) FROM tlsrpt.reports")
 authenticated=$(psql -X -At -d tlsrpt_load -c \

@@ -93,6 +93,11 @@ if [ -x tests/e2e/run.sh ]; then
   record "end-to-end suite ran all its checks ($counted)" $?
 fi
 
+log "end to end: the report-intake setup (contrib/postfix-split.cf), ports 10025, 10029"
+counted_lines bash tests/e2e/split.sh
+[ "$counted" -ge 10 ]
+record "report-intake suite ran all its checks ($counted)" $?
+
 log "end to end: Sendmail (unpacked, not installed) + tlsrpt-milter + PostgreSQL"
 counted_lines bash tests/e2e/sendmail.sh
 [ "$counted" -ge 22 ]
@@ -110,7 +115,7 @@ record "httpd suite ran all its checks ($counted)" $?
 
 log "the Debian package: build, lintian, man pages, install, run through Postfix, upgrade, purge"
 counted_lines bash tests/package/deb.sh
-[ "$counted" -ge 37 ]
+[ "$counted" -ge 40 ]
 record "package suite ran all its checks ($counted)" $?
 
 log "scale: the milter through PgBouncer (session pooling) on port 6433"

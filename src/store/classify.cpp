@@ -67,6 +67,8 @@ Failure classify_current_exception() {
         return from_sqlstate(sqlstate_of(e), e.what());
     } catch (const pqxx::transaction_rollback& e) { // deadlock, serialization: not sql_error
         return from_sqlstate(sqlstate_of(e), e.what());
+    } catch (const pqxx::failure& e) { // no result from the server: its state, not the data's
+        return {Status::temporary, std::string("PostgreSQL: ") + one_line(e.what())};
     } catch (const TemporaryError& e) {
         return {Status::temporary, one_line(e.what())};
     } catch (const std::bad_alloc&) {

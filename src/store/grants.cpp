@@ -1,14 +1,16 @@
 // grants.cpp: the rights of a writer and of a reader (grants.hpp). A writer gets what the
-// store's statements (statements.cpp) need and no more: it adds reports, replaces an
-// unauthenticated copy by an authenticated one (its policies deleted and written anew, the
+// store's statements (statements.cpp) need: it adds reports, replaces an unauthenticated copy
+// by an authenticated one (UPDATE of the report, its policies deleted and written anew, the
 // old copy into report_conflicts), quarantines messages, counts failed attempts and makes a
-// missing month's partitions (ensure_partition, SECURITY DEFINER). It cannot delete reports,
-// truncate, drop months (the owner's `db prune`) or change the schema. The failure rollup is
-// kept by SECURITY DEFINER triggers, so neither role writes it. A reader gets SELECT on every
-// table and view, also those later migrations add (default privileges of the owner).
+// missing month's partitions (ensure_partition, SECURITY DEFINER). It cannot truncate, drop
+// months (the owner's `db prune`), delete quarantined messages or change the schema; the
+// replace path's rights do let it rewrite or empty stored reports' policies. The failure
+// rollup is kept by SECURITY DEFINER triggers, so neither role writes it. A reader gets
+// SELECT on every table and view, also those the owner's later migrations add.
 #include "store/grants.hpp"
 
 #include <pqxx/pqxx>
+#include <stdexcept>
 
 namespace tlsrpt::store {
 
@@ -20,44 +22,73 @@ struct TableRight {
     const char* rights;
 };
 constexpr TableRight writer_tables[] = {
-    {"schema_migrations", "SELECT"},                        // the version check
-    {"reports", "SELECT, INSERT, UPDATE"},                  // insert, replace, DKIM upgrade
-    {"policies", "SELECT, INSERT, DELETE"},                 // replace: deleted, written anew
-    {"failure_details", "SELECT, INSERT"},                  // deleted with their policy (FK)
-    {"report_conflicts", "SELECT, INSERT, UPDATE, DELETE"}, // conflicts, replaced copies
-    {"rejected_messages", "SELECT, INSERT"},                // the quarantine
-    {"failed_attempts", "SELECT, INSERT, UPDATE, DELETE"},  // RetryLimit, RetryMaxAge
+    {"schema_migrations", "SELECT"},                       // the version check
+    {"reports", "SELECT, INSERT, UPDATE"},                 // insert, replace, DKIM upgrade
+    {"policies", "SELECT, INSERT, DELETE"},                // replace: deleted, written anew
+    {"failure_details", "SELECT, INSERT"},                 // deleted with their policy (FK)
+    {"report_conflicts", "SELECT, INSERT, DELETE"},        // conflicts, replaced copies
+    {"rejected_messages", "SELECT, INSERT"},               // the quarantine
+    {"failed_attempts", "SELECT, INSERT, UPDATE, DELETE"}, // RetryLimit, RetryMaxAge
 };
+
+// Role names that are no single role: GRANT ... TO "public" grants to every role.
+bool special_role(const std::string& role) {
+    return role.empty() || role == "public" || role == "none" || role.rfind("pg_", 0) == 0 ||
+           role == "current_user" || role == "session_user" || role == "current_role";
+}
 
 } // namespace
 
 std::vector<std::string> grant_statements(const std::string& quoted_role,
-                                          const std::string& quoted_database, Access access) {
+                                          const std::string& quoted_database,
+                                          const std::string& quoted_owner, Access access) {
     std::vector<std::string> out = {"GRANT CONNECT ON DATABASE " + quoted_database + " TO " +
                                         quoted_role,
                                     "GRANT USAGE ON SCHEMA tlsrpt TO " + quoted_role};
     if (access == Access::reader) {
         out.push_back("GRANT SELECT ON ALL TABLES IN SCHEMA tlsrpt TO " + quoted_role);
-        out.push_back("ALTER DEFAULT PRIVILEGES IN SCHEMA tlsrpt GRANT SELECT ON TABLES TO " +
-                      quoted_role);
+        out.push_back("ALTER DEFAULT PRIVILEGES FOR ROLE " + quoted_owner +
+                      " IN SCHEMA tlsrpt GRANT SELECT ON TABLES TO " + quoted_role);
         return out;
     }
     for (const TableRight& t : writer_tables)
         out.push_back(std::string("GRANT ") + t.rights + " ON tlsrpt." + t.table + " TO " +
                       quoted_role);
+    // the conflict copy's reason is updated when the same copy comes again
+    out.push_back("GRANT UPDATE (reason) ON tlsrpt.report_conflicts TO " + quoted_role);
     // `tlsrptctl rejected reimport` marks what it re-read
     out.push_back("GRANT UPDATE (reimported_at) ON tlsrpt.rejected_messages TO " + quoted_role);
-    out.push_back("GRANT USAGE ON ALL SEQUENCES IN SCHEMA tlsrpt TO " + quoted_role);
+    for (const char* seq : {"reports_id_seq", "policies_id_seq", "failure_details_id_seq",
+                            "report_conflicts_id_seq", "rejected_messages_id_seq"})
+        out.push_back(std::string("GRANT USAGE ON SEQUENCE tlsrpt.") + seq + " TO " + quoted_role);
     out.push_back("GRANT EXECUTE ON FUNCTION tlsrpt.ensure_partition(date) TO " + quoted_role);
     return out;
 }
 
 std::vector<std::string> grant(pqxx::connection_base& conn, const std::string& role,
                                Access access) {
+    if (special_role(role))
+        throw std::invalid_argument("'" + role + "' is not a single role: name the role");
     pqxx::work tx(conn, "tlsrpt_grant");
-    const std::string database = tx.exec1("SELECT current_database()")[0].as<std::string>();
-    const std::vector<std::string> statements =
-        grant_statements(tx.quote_name(role), tx.quote_name(database), access);
+    // PostgreSQL only warns (and grants nothing) where the grantor holds rights without the
+    // grant option, so check first that this session speaks for the schema's owner.
+    const pqxx::row who =
+        tx.exec1("SELECT current_database(), pg_get_userbyid(c.relowner), "
+                 "pg_has_role(current_user, c.relowner, 'USAGE'), "
+                 "pg_get_userbyid(d.datdba), pg_has_role(current_user, d.datdba, 'USAGE') "
+                 "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, pg_database d "
+                 "WHERE n.nspname = 'tlsrpt' AND c.relname = 'reports' "
+                 "AND d.datname = current_database()");
+    const std::string database = who[0].as<std::string>(), owner = who[1].as<std::string>();
+    if (!who[2].as<bool>())
+        throw std::invalid_argument("only the owner of the tlsrpt schema (" + owner +
+                                    ") may grant: connect as it");
+    if (!who[4].as<bool>())
+        throw std::invalid_argument("CONNECT on database " + database + " is its owner's (" +
+                                    who[3].as<std::string>() +
+                                    ") to grant: connect as a role that is both");
+    const std::vector<std::string> statements = grant_statements(
+        tx.quote_name(role), tx.quote_name(database), tx.quote_name(owner), access);
     for (const std::string& s : statements)
         tx.exec0(s);
     tx.commit();

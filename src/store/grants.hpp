@@ -13,12 +13,16 @@ enum class Access { writer, reader };
 
 // Grants `role` (an existing role) the rights of `access` on the tlsrpt schema of the
 // database `conn` is connected to, in one transaction; safe to repeat. Returns the statements
-// it ran. Throws pqxx errors (42704: no such role; 42501: not the owner).
+// it ran. Throws std::invalid_argument when `role` names no single role (public, none, pg_*)
+// or this session cannot speak for the schema's and the database's owners, and pqxx errors
+// (42704: no such role). Objects that later migrations add need it run again (the reader's
+// tables excepted: default privileges cover them).
 std::vector<std::string> grant(pqxx::connection_base& conn, const std::string& role, Access access);
 
-// The statements grant() runs, for `quoted_role` (already quoted as an identifier) and the
-// database `quoted_database` (likewise).
+// The statements grant() runs, for `quoted_role`, the database `quoted_database` and the
+// schema's owner `quoted_owner` (each already quoted as an identifier).
 std::vector<std::string> grant_statements(const std::string& quoted_role,
-                                          const std::string& quoted_database, Access access);
+                                          const std::string& quoted_database,
+                                          const std::string& quoted_owner, Access access);
 
 } // namespace tlsrpt::store

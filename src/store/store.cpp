@@ -130,6 +130,8 @@ struct Store::Impl {
             throw;
         } catch (const pqxx::sql_error&) {
             if (!conn || !conn->is_open()) throw;
+        } catch (const pqxx::transaction_rollback&) { // a deadlock: libpqxx 6.4's own class
+            if (!conn || !conn->is_open()) throw;
         }
     }
 

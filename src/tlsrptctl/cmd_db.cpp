@@ -18,6 +18,7 @@
 #include <iostream>
 #include <optional>
 #include <pqxx/pqxx>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -155,10 +156,8 @@ int do_grant(pqxx::connection& conn, const Options& opts) {
     std::vector<std::string> done;
     try {
         done = st::grant(conn, role, is_writer ? st::Access::writer : st::Access::reader);
-    } catch (const pqxx::insufficient_privilege& e) { // permanent here: not the owner
-        std::cerr << "tlsrptctl db grant: only the owner of the tlsrpt schema may grant (connect "
-                     "as it with --db): "
-                  << tlsrpt::printable(e.what());
+    } catch (const std::invalid_argument& e) { // not a role, or not the owner
+        std::cerr << "tlsrptctl db grant: " << tlsrpt::printable(e.what()) << "\n";
         return 1;
     } catch (const pqxx::sql_error& e) {
         if (e.sqlstate() != "42704") throw; // undefined_object: no such role
@@ -182,6 +181,12 @@ int cmd_db(const Args& arguments) {
         parse_options(args, {"older-than", "months-ahead", "retention", "writer", "reader"}, "db");
     if (!opts) return 2;
     const std::string action = opts->positional.empty() ? "" : opts->positional[0];
+    if (action != "grant" && (opts->values.count("writer") || opts->values.count("reader"))) {
+        std::cerr << "tlsrptctl db " << tlsrpt::printable(action)
+                  << ": --writer and --reader belong to db grant\n"
+                  << db_usage;
+        return 2;
+    }
     if (opts->help || opts->positional.size() != 1 ||
         (action != "migrate" && action != "status" && action != "prune" && action != "maintain" &&
          action != "grant")) {

@@ -39,6 +39,9 @@ Commands:
   db maintain [--months-ahead N] [--retention DAYS] [--db CONNINFO]
                                make the monthly partitions ahead, move strays out of the
                                default partition, drop months older than the retention
+  db grant --writer ROLE | --reader ROLE [--db CONNINFO]
+                               rights for a role that is not the owner: store reports
+                               (tlsrpt-httpd, imports) or only read (Grafana)
   rejected list [--db CONNINFO]
                                list quarantined messages the milter could not read
   rejected show ID | reimport ID [--trust] [--db CONNINFO]

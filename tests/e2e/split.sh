@@ -31,7 +31,12 @@ fail() {
 verdict() { if [ "$2" -eq 0 ]; then echo "PASS $1"; else fail "$1" "${3:-}"; fi; }
 sql() { psql -X -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>>"$work/psql.err"; }
 conninfo() { echo "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db"; }
-send() { python3 "$here/mail.py" send --port $MX $(printf -- '--to %s ' "${@:2}") "$1"; }
+send() { # FILE RCPT...: prints the final SMTP reply
+  local file=$1 r args=()
+  shift
+  for r in "$@"; do args+=(--to "$r"); done
+  python3 "$here/mail.py" send --port $MX "${args[@]}" "$file"
+}
 queue_id() { sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p' <<<"$1"; }
 delivered_to() { grep -q "$1: to=<$2>.*status=sent" "$maillog"; }
 report_count() { sql "$db" "SELECT count(*) FROM tlsrpt.reports WHERE report_id = '$1'"; }

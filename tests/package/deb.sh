@@ -166,7 +166,8 @@ check_install() {
     /lib/systemd/system/tlsrpt-milter.service /usr/lib/tmpfiles.d/tlsrpt-milter.conf \
     /usr/share/doc/tlsrpt-milter/README.Debian.gz /usr/share/doc/tlsrpt-milter/README.md \
     /usr/share/doc/tlsrpt-milter/copyright \
-    /usr/share/doc/tlsrpt-milter/postfix-main.cf /usr/share/doc/tlsrpt-milter/nginx-tlsrpt-httpd.conf \
+    /usr/share/doc/tlsrpt-milter/postfix-main.cf /usr/share/doc/tlsrpt-milter/postfix-split.cf \
+    /usr/share/doc/tlsrpt-milter/nginx-tlsrpt-httpd.conf \
     /usr/share/man/man8/tlsrpt-milter.8.gz /usr/share/man/man8/tlsrpt-httpd.8.gz \
     /usr/share/man/man5/tlsrpt-milter.conf.5.gz /usr/share/man/man5/tlsrpt-httpd.conf.5.gz \
     /usr/share/man/man1/tlsrptctl.1.gz; do

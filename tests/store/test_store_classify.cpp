@@ -61,6 +61,8 @@ BOOST_AUTO_TEST_CASE(exceptions_are_classified_by_type_and_sqlstate) {
     f = classify(std::make_exception_ptr(pqxx::insufficient_privilege("permission denied")));
     BOOST_TEST((f.status == Status::temporary));
     BOOST_TEST(f.message == "SQLSTATE 42501: permission denied");
+    f = classify(std::make_exception_ptr(pqxx::failure("No result set given")));
+    BOOST_TEST((f.status == Status::temporary));
     f = classify(std::make_exception_ptr(pqxx::unique_violation("dup", "q", "23505")));
     BOOST_TEST((f.status == Status::permanent));
     f = classify(std::make_exception_ptr(pqxx::in_doubt_error("lost during commit")));
