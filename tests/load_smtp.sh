@@ -74,24 +74,24 @@ milter_conf $'DKIMVerify no\nRequireDKIM no'
 milter_pid=$!
 wait_for 10 milter_up || { cat "$work/milter.log"; exit 1; }
 
-split=() milters=$postfix_socket
+split=() settings=() milters=$postfix_socket split_flag=
 if [ "${LOAD_MODE:-}" = split ]; then
-  mapfile -t split < <(split_entries "$top/contrib/postfix-split.cf" 10029 "$postfix_socket")
-  milters='' transport=$(split_transport "$top/contrib/postfix-split.cf" 10029 tlsrpt@example.test)
+  mapfile -t split < <(split_entries "$top/contrib/postfix-split.cf" 10029 "$postfix_socket" tlsrpt@example.test)
+  mapfile -t settings < <(split_main "$top/contrib/postfix-split.cf" 10029 tlsrpt@example.test)
+  milters='' split_flag=--split
 fi
 postfix_setup 10026 "$work" "$maillog" "${split[@]}" \
   "127.0.0.1:10028/inet = 127.0.0.1:10028 inet n - n - - smtpd -o smtpd_milters=" &&
   wait_for 15 listening 10028 || exit 1
 # the ordinary-mail runs deliver tens of MB to one mailbox (default limit: 51,200,000 bytes)
-postconf -e mailbox_size_limit=0 "smtpd_milters=$milters" ${transport:+"transport_maps=$transport"} &&
+postconf -e mailbox_size_limit=0 "smtpd_milters=$milters" "${settings[@]}" &&
   postfix reload >/dev/null 2>&1
-[ -z "${transport:-}" ] || wait_for 15 listening 10029 || exit 1
-split_flag=${transport:+--split}
+[ -z "$split_flag" ] || wait_for 15 listening 10029 || exit 1
 
 ordinary() {
   echo "== ordinary mail (not for a report address): milter attached versus not"
   python3 "$top/tests/load_smtp.py" -n "$n" -c "$sessions" --milter-pid "$milter_pid" \
-    --maillog "$maillog" --ordinary --rounds "${ORDINARY_ROUNDS:-3}" \
+    --maillog "$maillog" $split_flag --ordinary --rounds "${ORDINARY_ROUNDS:-3}" \
     --client "${ORDINARY_CLIENT:-smtp-source}"
 }
 [ "${LOAD_ONLY:-}" = ordinary ] && { ordinary; exit; } # only the cost for mail it passes

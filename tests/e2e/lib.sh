@@ -134,18 +134,20 @@ not_running() { ! kill -0 "$1" 2>/dev/null; }
 udp_free() { ! command -v ss >/dev/null || ! ss -lun "sport = :$1" | grep -q ":$1 "; }
 
 # ---- the report-intake setup (contrib/postfix-split.cf) ----
-# split_entries CONTRIB_FILE INTAKE_PORT SOCKET: the master.cf services of the file's
+# split_entries CONTRIB_FILE INTAKE_PORT SOCKET RCPT: the master.cf services of the file's
 # commented master.cf part, one postconf -Me argument per line (name/type = whole line), with
-# the intake port, the milter socket (Postfix's form) and nothing else changed.
+# the intake port, the milter socket (Postfix's form) and the report address put in.
 split_entries() {
-  local file=$1 port=$2 socket=$3
+  local file=$1 port=$2 socket=$3 rcpt=$4
   sed -n '/^# ---- master.cf/,$p' "$file" | sed -n 's/^#\([^ #].*\)$/\1/p; s/^#\(  -o .*\)$/\1/p' |
-    sed -e "s|127\.0\.0\.1:10027|127.0.0.1:$port|g" -e "s|unix:/run/tlsrpt-milter/tlsrpt-milter.sock|$socket|" |
+    sed -e "s|127\.0\.0\.1:10027|127.0.0.1:$port|g" -e "s|unix:/run/tlsrpt-milter/tlsrpt-milter.sock|$socket|" \
+      -e "s|tlsrpt@example\.com|$rcpt|g" |
     awk 'function out() { if (line != "") { split(line, w, " "); print w[1] "/" w[2] " = " line } }
          /^  -o / { line = line " " substr($0, 3); next } { out(); line = $0 } END { out() }'
 }
-# split_transport CONTRIB_FILE INTAKE_PORT RCPT: the file's transport_maps value for RCPT.
-split_transport() {
-  sed -n 's/^#transport_maps = //p' "$1" | head -n 1 |
-    sed -e "s|tlsrpt@example\.com|$3|" -e "s|127\.0\.0\.1\]:10027|127.0.0.1]:$2|"
+# split_main CONTRIB_FILE INTAKE_PORT RCPT: the file's commented main.cf settings, one
+# postconf -e argument ("name = value") per line, with the intake port and address put in.
+split_main() {
+  sed -n '/^# ---- main.cf/,/^# ---- master.cf/p' "$1" | sed -n 's/^#\([a-z][a-z_-]* = .*\)$/\1/p' |
+    sed -e "s|tlsrpt@example\.com|$3|g" -e "s|127\.0\.0\.1\]:10027|127.0.0.1]:$2|g"
 }

@@ -8,7 +8,8 @@
 # Checks: ordinary mail is delivered and the milter never sees it; a report is stored through
 # the intake and nobody's mailbox gets it; a report with a second recipient reaches both; while
 # the database is not ready the report waits in the MX's queue, then is stored once; a message
-# without a report is quarantined without a bounce; the queue ends empty (no loop). Run by
+# without a report is quarantined without a bounce; the intake refuses other recipients; the
+# queue ends empty (no loop). Run by
 # tests/run_all.sh after it started PostgreSQL; root. One "PASS name" or "FAIL name: why" each.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -41,8 +42,8 @@ queue_id() { sed -n 's/.*queued as \([0-9A-Za-z]*\).*/\1/p' <<<"$1"; }
 delivered_to() { grep -q "$1: to=<$2>.*status=sent" "$maillog"; }
 report_count() { sql "$db" "SELECT count(*) FROM tlsrpt.reports WHERE report_id = '$1'"; }
 queue_empty() { postqueue -p 2>/dev/null | grep -q 'Mail queue is empty'; }
-metric() { # NAME{LABELS}: its value on the milter's /metrics, 0 when absent
-  curl -s "http://127.0.0.1:$METRICS/metrics" | awk -v m="$1" '$1 == m { v = $2 } END { print v + 0 }'
+metric() { # NAME{LABELS}: its value on the milter's /metrics; "none" when the page or line is missing
+  curl -sf "http://127.0.0.1:$METRICS/metrics" | awk -v m="$1" '$1 == m { v = $2 } END { print (v == "" ? "none" : v) }'
 }
 # the line of the intake delivery of front queue id $1 to the report address
 intake_sent() { grep -q "$1: to=<tlsrpt@example.test>, relay=127.0.0.1\[127.0.0.1\]:$INTAKE.*status=sent" "$maillog"; }
@@ -79,12 +80,13 @@ EOF
 milter_pid=$!
 wait_for 10 test -S "$work/milter.sock" || { fail split-setup "milter: $(tail -n 3 "$work/milter.log")"; exit 1; }
 
-mapfile -t entries < <(split_entries "$src/contrib/postfix-split.cf" $INTAKE "unix:$work/milter.sock")
-transport=$(split_transport "$src/contrib/postfix-split.cf" $INTAKE tlsrpt@example.test)
-[ "${#entries[@]}" = 2 ] && [[ "$transport" == "inline:{ tlsrpt@example.test=tlsrpt-intake:"* ]]
-verdict split-contrib-lines-read $? "entries: ${entries[*]}; transport: $transport"
+mapfile -t entries < <(split_entries "$src/contrib/postfix-split.cf" $INTAKE "unix:$work/milter.sock" tlsrpt@example.test)
+mapfile -t settings < <(split_main "$src/contrib/postfix-split.cf" $INTAKE tlsrpt@example.test)
+[ "${#entries[@]}" = 2 ] && [ "${#settings[@]}" = 2 ] &&
+  [[ "${settings[0]}" == "transport_maps = inline:{ tlsrpt@example.test=tlsrpt-intake:"* ]]
+verdict split-contrib-lines-read $? "entries: ${entries[*]}; main.cf: ${settings[*]}"
 postfix_setup 0 "$work" "$maillog" "${entries[@]}" &&
-  postconf -e "smtpd_milters =" "transport_maps = $transport" && postfix reload >/dev/null 2>&1 &&
+  postconf -e "smtpd_milters =" "${settings[@]}" && postfix reload >/dev/null 2>&1 &&
   wait_for 15 listening $INTAKE
 verdict split-postfix-starts $? "$(cat "$work/postfix-check.log" 2>/dev/null; tail -n 5 "$maillog")"
 
@@ -117,6 +119,8 @@ q=$(queue_id "$r")
 [[ $r == 250* ]] && wait_for 30 intake_sent "$q" && wait_for 10 test "$(report_count split-stored)" = 1 &&
   grep -q "outcome=stored .*domains=" "$work/milter.log" && [ ! -s /var/mail/tlsrpt ]
 verdict split-report-stored-through-intake $? "reply '$r'; $(grep "$q" "$maillog" | tail -n 2)"
+[ "$(metric 'tlsrpt_milter_messages_total{outcome="stored"}')" = 2 ]
+verdict split-metrics-count-what-the-intake-stored $? "$(curl -s "http://127.0.0.1:$METRICS/metrics" | grep messages_total)"
 r=$(send "$work/stored.eml" tlsrpt@example.test)
 q=$(queue_id "$r")
 [[ $r == 250* ]] && wait_for 30 intake_sent "$q" && [ "$(report_count split-stored)" = 1 ]
@@ -139,7 +143,12 @@ q=$(queue_id "$r")
   ! grep -q "$q: sender non-delivery notification" "$maillog"
 verdict split-invalid-quarantined-no-bounce $? "reply '$r'; $(grep "$q" "$maillog" | tail -n 2)"
 
-# 6. nothing left in the queue: no loop, no deferred mail, no bounce
+# 6. the intake takes mail for the report address only (no relay for local processes)
+r=$(python3 "$here/mail.py" send --port $INTAKE --to alice@example.test "$work/plain.eml")
+[[ $r == 554* ]] && [[ $r == *"Recipient address rejected"* ]]
+verdict split-intake-refuses-other-recipients $? "reply '$r'"
+
+# 7. nothing left in the queue: no loop, no deferred mail, no bounce
 wait_for 30 queue_empty && ! grep -q "loops back to myself\|too many hops\|non-delivery notification" "$maillog"
 verdict split-queue-empty-no-loop $? "$(postqueue -p | tail -n 5)"
 exit $((failures > 0))
