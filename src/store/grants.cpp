@@ -72,13 +72,17 @@ std::vector<std::string> grant(pqxx::connection_base& conn, const std::string& r
     pqxx::work tx(conn, "tlsrpt_grant");
     // PostgreSQL only warns (and grants nothing) where the grantor holds rights without the
     // grant option, so check first that this session speaks for the schema's owner.
-    const pqxx::row who =
-        tx.exec1("SELECT current_database(), pg_get_userbyid(c.relowner), "
-                 "pg_has_role(current_user, c.relowner, 'USAGE'), "
-                 "pg_get_userbyid(d.datdba), pg_has_role(current_user, d.datdba, 'USAGE') "
-                 "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, pg_database d "
-                 "WHERE n.nspname = 'tlsrpt' AND c.relname = 'reports' "
-                 "AND d.datname = current_database()");
+    const pqxx::result found =
+        tx.exec("SELECT current_database(), pg_get_userbyid(c.relowner), "
+                "pg_has_role(current_user, c.relowner, 'USAGE'), "
+                "pg_get_userbyid(d.datdba), pg_has_role(current_user, d.datdba, 'USAGE') "
+                "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, pg_database d "
+                "WHERE n.nspname = 'tlsrpt' AND c.relname = 'reports' "
+                "AND d.datname = current_database()");
+    if (found.empty())
+        throw std::invalid_argument("no tlsrpt schema in this database: run `tlsrptctl db "
+                                    "migrate` first");
+    const pqxx::row who = found[0];
     const std::string database = who[0].as<std::string>(), owner = who[1].as<std::string>();
     if (!who[2].as<bool>())
         throw std::invalid_argument("only the owner of the tlsrpt schema (" + owner +

@@ -242,6 +242,18 @@ BOOST_AUTO_TEST_CASE(a_non_superuser_owner_grants_and_others_are_refused) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(a_database_without_the_schema_is_named) {
+    TestRole role("noschema");
+    TestDatabase db("grants_noschema", false);
+    pqxx::connection conn(db.conninfo());
+    try {
+        grant(conn, role.name(), Access::reader);
+        BOOST_FAIL("granted on a database without the schema");
+    } catch (const std::invalid_argument& e) {
+        BOOST_TEST(std::string(e.what()).find("db migrate") != std::string::npos, e.what());
+    }
+}
+
 BOOST_AUTO_TEST_CASE(names_that_are_no_single_role_are_refused) {
     TestDatabase db("grants_special");
     pqxx::connection conn(db.conninfo());
