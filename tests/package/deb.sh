@@ -295,7 +295,7 @@ check_httpd_writer() {
   verdict deb-grant-writer-as-package-user $? "$out"
   sed -e "s|^Database .*|Database host=$PGHOST port=$PGPORT user=tlsrpt-httpd dbname=$db|" \
     -e "s|^#Listen .*|Listen 127.0.0.1:$port|" -e 's|^#Syslog .*|Syslog no|' "$httpd_conf" >"$hconf"
-  chmod 644 "$hconf"
+  chmod 711 "$work" && chmod 644 "$hconf" # readable by the receiver's user
   install -d -o tlsrpt-httpd -g tlsrpt-httpd -m 0700 /var/spool/tlsrpt-httpd
   setpriv --reuid=tlsrpt-httpd --regid=tlsrpt-httpd --init-groups --no-new-privs -- \
     /usr/sbin/tlsrpt-httpd -f -c "$hconf" >>"$work/httpd.log" 2>&1 &
@@ -342,7 +342,7 @@ check_purge() {
   done
   ! known && [ -z "$left" ]
   verdict deb-purge-leaves-nothing $? "left:$left; $(dpkg-query -W -f='${Status}' "$pkg" 2>&1)"
-  [ "$(sql "$db" "SELECT count(*) FROM tlsrpt.reports")" = 1 ]
+  [ "$(sql "$db" "SELECT count(*) FROM tlsrpt.reports WHERE report_id = 'pkg-report-1'")" = 1 ]
   verdict deb-purge-keeps-database $? "$(cat "$work/psql.err" 2>/dev/null | tail -n 2)"
   getent passwd tlsrpt-milter >/dev/null && getent passwd tlsrpt-httpd >/dev/null
   verdict deb-purge-keeps-system-users $? "(Debian keeps system users; README.Debian)"
