@@ -7,8 +7,9 @@
 # LOAD_ONLY=ordinary runs only the ordinary-mail comparison; ORDINARY_ROUNDS (default 3) sets
 # how many rounds of each it alternates; they are sent by Postfix's smtp-source, one
 # connection per message as most MX traffic arrives (ORDINARY_CLIENT=smtp-source-keep: its
-# sessions kept open; =python: load_smtp.py's threads, sessions kept open). MILTER_SOCKET=inet has Postfix reach the milter
-# over TCP on 127.0.0.1:10026 instead of a unix socket (the default, as in the package).
+# sessions kept open; =python: load_smtp.py's threads, sessions kept open).
+# MILTER_SOCKET=inet has Postfix reach the milter over TCP on 127.0.0.1:10026 instead of a
+# unix socket (the default, as in the package).
 # LOAD_MODE=split runs the report-intake setup of contrib/postfix-split.cf instead: 10025
 # without the milter, the report address routed to an intake smtpd on 10029 that has it.
 set -uo pipefail

@@ -2,15 +2,15 @@
 # split.sh: the report-intake setup (contrib/postfix-split.cf) end to end, with a real Postfix
 # and a real PostgreSQL on loopback: the MX's smtpd (127.0.0.1:10025) runs no tlsrpt-milter,
 # transport_maps routes the report address to the intake smtpd with the milter. The master.cf
-# services and the transport_maps value are read from the contrib file itself (only the port,
-# the socket and the address changed), so the documented lines are the tested ones.
+# services and the main.cf settings are read from the contrib file itself (only the port, the
+# socket and the address changed), so the documented lines are the tested ones.
 #
 # Checks: ordinary mail is delivered and the milter never sees it; a report is stored through
 # the intake and nobody's mailbox gets it; a report with a second recipient reaches both; while
 # the database is not ready the report waits in the MX's queue, then is stored once; a message
 # without a report is quarantined without a bounce; the intake refuses other recipients; the
-# queue ends empty (no loop). Run by
-# tests/run_all.sh after it started PostgreSQL; root. One "PASS name" or "FAIL name: why" each.
+# queue ends empty (no loop). Run by tests/run_all.sh after it started PostgreSQL; root. One
+# "PASS name" or "FAIL name: why" per check.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 src=${TLSRPT_SOURCE_DIR:-$(cd "$here/../.." && pwd)}
