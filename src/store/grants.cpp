@@ -74,7 +74,8 @@ std::vector<std::string> grant(pqxx::connection_base& conn, const std::string& r
     // grant option, so check first that this session speaks for the schema's owner.
     const pqxx::result found =
         tx.exec("SELECT current_database(), pg_get_userbyid(c.relowner), "
-                "pg_has_role(current_user, c.relowner, 'USAGE'), "
+                "pg_has_role(current_user, c.relowner, 'USAGE') "
+                "AND pg_has_role(current_user, n.nspowner, 'USAGE'), "
                 "pg_get_userbyid(d.datdba), pg_has_role(current_user, d.datdba, 'USAGE') "
                 "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace, pg_database d "
                 "WHERE n.nspname = 'tlsrpt' AND c.relname = 'reports' "
