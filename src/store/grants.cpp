@@ -37,8 +37,8 @@ bool special_role(const std::string& role) {
            role == "current_user" || role == "session_user" || role == "current_role";
 }
 
-} // namespace
-
+// The statements grant() runs, for `quoted_role`, the database `quoted_database` and the
+// schema's owner `quoted_owner` (each already quoted as an identifier).
 std::vector<std::string> grant_statements(const std::string& quoted_role,
                                           const std::string& quoted_database,
                                           const std::string& quoted_owner, Access access) {
@@ -64,6 +64,8 @@ std::vector<std::string> grant_statements(const std::string& quoted_role,
     out.push_back("GRANT EXECUTE ON FUNCTION tlsrpt.ensure_partition(date) TO " + quoted_role);
     return out;
 }
+
+} // namespace
 
 std::vector<std::string> grant(pqxx::connection_base& conn, const std::string& role,
                                Access access) {

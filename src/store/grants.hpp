@@ -19,10 +19,4 @@ enum class Access { writer, reader };
 // tables excepted: default privileges cover them).
 std::vector<std::string> grant(pqxx::connection_base& conn, const std::string& role, Access access);
 
-// The statements grant() runs, for `quoted_role`, the database `quoted_database` and the
-// schema's owner `quoted_owner` (each already quoted as an identifier).
-std::vector<std::string> grant_statements(const std::string& quoted_role,
-                                          const std::string& quoted_database,
-                                          const std::string& quoted_owner, Access access);
-
 } // namespace tlsrpt::store

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # lib.sh: shell helpers shared by tests/e2e/run.sh, tests/load_smtp.sh and contrib/demo.sh:
-# bounded waits, and a loopback Postfix set up per the verified recipe
+# PASS/FAIL lines, bounded waits, and a loopback Postfix set up per the verified recipe
 # (../shared/notes/loopback-postfix-postgres.md). Source it; it defines functions only.
 #
 # Postfix layout (postfix_setup MILTER_PORT WORKDIR [master.cf entries...]):
@@ -9,6 +9,15 @@
 # Local users tlsrpt and alice receive mail in /var/mail. The previous /etc/postfix/main.cf and
 # master.cf are saved in WORKDIR and put back by postfix_teardown. This takes the machine's
 # Postfix over: the queue is emptied first. For test and demo machines only.
+
+# pass NAME / fail NAME [WHY] / verdict NAME STATUS [WHY]: one "PASS name" or "FAIL name: why"
+# line per check; fail counts into the caller's `failures` (set it to 0 first).
+pass() { echo "PASS $1"; }
+fail() {
+  echo "FAIL $1${2:+: $2}"
+  failures=$((failures + 1))
+}
+verdict() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "${3:-}"; fi; }
 
 # wait_for SECONDS CMD...: polls CMD every 0.2 s until it succeeds; 1 on timeout.
 wait_for() {

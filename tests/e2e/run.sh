@@ -35,14 +35,7 @@ milter_pid=
 . "$here/metrics.sh"
 
 note() { printf -- '-- %s\n' "$*"; }
-pass() { echo "PASS $1"; }
 failures=0
-fail() {
-  echo "FAIL $1${2:+: $2}"
-  failures=$((failures + 1))
-}
-# verdict NAME STATUS [WHY]
-verdict() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "${3:-}"; fi; }
 
 sql() { psql -X -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>>"$work/psql.err"; }
 conninfo() { echo "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$1"; }

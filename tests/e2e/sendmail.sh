@@ -28,12 +28,6 @@ failures=0
 . "$here/sendmail_lib.sh"
 
 note() { printf -- '-- %s\n' "$*"; }
-pass() { echo "PASS $1"; }
-fail() {
-  echo "FAIL $1${2:+: $2}"
-  failures=$((failures + 1))
-}
-verdict() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "${3:-}"; fi; }
 sql() { psql -X -At -h 127.0.0.1 -p "$PGPORT_SM" -U postgres -d tlsrpt_sendmail -c "$1" 2>>"$work/psql.err"; }
 
 cleanup() {

@@ -25,11 +25,6 @@ milter_pid=
 . "$here/lib.sh"
 
 failures=0
-fail() {
-  echo "FAIL $1${2:+: $2}"
-  failures=$((failures + 1))
-}
-verdict() { if [ "$2" -eq 0 ]; then echo "PASS $1"; else fail "$1" "${3:-}"; fi; }
 sql() { psql -X -At -v ON_ERROR_STOP=1 -d "$1" -c "$2" 2>>"$work/psql.err"; }
 conninfo() { echo "host=$PGHOST port=$PGPORT user=$PGUSER dbname=$db"; }
 send() { # FILE RCPT...: prints the final SMTP reply

@@ -24,14 +24,10 @@ src=$(cd "$here/../.." && pwd)
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-55432} PGUSER=${PGUSER:-postgres}
 pkg=tlsrpt-milter
 
-pass() { echo "PASS $1"; }
-fail() {
-  echo "FAIL $1${2:+: $2}"
-  failures=$((failures + 1))
-}
 skip() { echo "SKIP $1: $2"; }
-verdict() { if [ "$2" -eq 0 ]; then pass "$1"; else fail "$1" "${3:-}"; fi; }
 failures=0
+# shellcheck source=../e2e/lib.sh
+. "$src/tests/e2e/lib.sh" # pass, fail, verdict, waits, the loopback Postfix
 
 # ---------------------------------------------------------------------------------------------
 # Part 1: build, lintian, man pages
@@ -92,8 +88,6 @@ build_and_lint() {
 
 # ---------------------------------------------------------------------------------------------
 # Part 2: install, run, upgrade, purge
-# shellcheck source=../e2e/lib.sh
-. "$src/tests/e2e/lib.sh"
 db=tlsrpt_pkg_$$
 MX=10025
 conf=/etc/tlsrpt-milter.conf
