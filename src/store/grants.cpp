@@ -3,8 +3,9 @@
 // by an authenticated one (UPDATE of the report, its policies deleted and written anew, the
 // old copy into report_conflicts), quarantines messages, counts failed attempts and makes a
 // missing month's partitions (ensure_partition, SECURITY DEFINER). It cannot truncate, drop
-// months (the owner's `db prune`), delete quarantined messages or change the schema; the
-// replace path's rights do let it rewrite or empty stored reports' policies. The failure
+// months (the owner's `db prune`), delete quarantined messages or change the schema, and the
+// replace path's rights reach only reports no authenticated copy holds (row-level security of
+// 012_writer_row_security.sql, which also keeps new policies and details from them). The failure
 // rollup is kept by SECURITY DEFINER triggers, so neither role writes it. A reader gets
 // SELECT on every table and view, also those the owner's later migrations add.
 #include "store/grants.hpp"

@@ -93,9 +93,16 @@ SELECT id, false AS inserted, content_hash = md5($3::text) AS same_content, dkim
 FROM tlsrpt.reports WHERE )" + same_key("$4") +
                                     " ORDER BY id LIMIT 1";
 
+// A writer's row security (012_writer_row_security.sql) hides an authenticated row from FOR
+// UPDATE; it is read unlocked then (a writer cannot change it, and the store never does).
 const std::string lock_report = R"(
+WITH locked AS (
+    SELECT dkim_authenticated, content_hash FROM tlsrpt.reports WHERE id = $1::bigint FOR UPDATE
+)
+SELECT dkim_authenticated, content_hash = md5($2::text) FROM locked
+UNION ALL
 SELECT dkim_authenticated, content_hash = md5($2::text) FROM tlsrpt.reports
-WHERE id = $1::bigint FOR UPDATE
+WHERE id = $1::bigint AND dkim_authenticated AND NOT EXISTS (SELECT FROM locked)
 )";
 
 const std::string keep_replaced_copy = R"(

@@ -3,16 +3,17 @@
 // of report the store knows (new, in a month without partitions, duplicate, conflict, an
 // authenticated copy replacing an unauthenticated one, a verdict upgrade), quarantines,
 // counts failed attempts and marks a reimport; it cannot delete reports, details or
-// quarantined messages, truncate, drop a month, write the rollup or change the schema (the
-// replace path's rights do let it rewrite a report's policies). A reader reads every table and
-// view, also one added after the grant, and writes nothing. The grant is the owner's (also an owner
-// that is no superuser), never to PUBLIC or a pseudo-role, and names an unknown role.
+// quarantined messages, truncate, drop a month, write the rollup or change the schema, and the
+// replace path's rights reach only reports no authenticated copy holds. A reader reads every table
+// and view, also one added after the grant, and writes nothing. The grant is the owner's (also an
+// owner that is no superuser), never to PUBLIC or a pseudo-role, and names an unknown role.
 #define BOOST_TEST_MODULE store_grants
 #include <boost/test/unit_test.hpp>
 
 #include "store/admin.hpp"
 #include "store/grants.hpp"
 #include "store/migrations.hpp"
+#include "store/statements.hpp"
 #include "store_test.hpp"
 #include "tlsrpt/store.hpp"
 
@@ -192,6 +193,72 @@ BOOST_AUTO_TEST_CASE(a_writer_cannot_remove_or_reshape) {
          })
         BOOST_TEST(sqlstate_of(as_writer, sql) == "42501", sql);
     BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.reports") == 1);
+}
+
+// 012_writer_row_security.sql: the rights of the replace path reach only reports that no
+// authenticated copy holds. The statements run (no error) and change those rows alone.
+BOOST_AUTO_TEST_CASE(a_writer_changes_only_unauthenticated_reports) {
+    TestRole role("rows");
+    TestDatabase db("grants_writer_rows");
+    const std::string as_writer = role.conninfo(db);
+    grant_as_owner(db, role, Access::writer);
+    Store owner(db.conninfo());
+    const auto signed_report = owner.store_report(mailed(report("r-auth"), "ra@x"),
+                                                  {Source::smtp, storetest::authenticated_pass()});
+    BOOST_TEST((signed_report.status == Status::stored), signed_report.message);
+    ReportJson other = report("r-auth");
+    other.policies[0].successful = 9;
+    const auto kept = owner.store_report(mailed(other, "rb@x"), {Source::smtp, unauthenticated()});
+    BOOST_TEST((kept.status == Status::conflict), kept.message);
+    BOOST_TEST(
+        (owner.store_report(mailed(report("r-open"), "ro@x"), {Source::smtp, unauthenticated()})
+             .status == Status::stored));
+    const std::string auth_pk = std::to_string(signed_report.report_pk);
+    for (const char* sql : {
+             "UPDATE tlsrpt.reports SET organization_name = 'rewritten'",
+             "UPDATE tlsrpt.report_conflicts SET reason = 'rewritten'",
+             "DELETE FROM tlsrpt.report_conflicts",
+             "DELETE FROM tlsrpt.policies",
+         })
+        BOOST_TEST(sqlstate_of(as_writer, sql) == "", sql);
+    BOOST_TEST(db.value("SELECT organization_name FROM tlsrpt.reports WHERE id = " + auth_pk) !=
+               "rewritten");
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.policies WHERE report_pk = " + auth_pk) == 1);
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.failure_details f JOIN tlsrpt.policies p ON "
+                        "p.id = f.policy_pk WHERE p.report_pk = " +
+                        auth_pk) == 1);
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.report_conflicts WHERE report_pk = " +
+                        auth_pk + " AND reason IS DISTINCT FROM 'rewritten'") == 1);
+    // the unauthenticated report is the writer's to replace, as an authenticated copy would
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.reports WHERE organization_name = "
+                        "'rewritten' AND report_id = 'r-open'") == 1);
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.policies") == 1);
+    BOOST_TEST(db.count("SELECT sum(sessions) FROM tlsrpt.failure_rollup") == 2);
+
+    // nothing added under an authenticated report; a new authenticated report is stored whole
+    BOOST_TEST(sqlstate_of(as_writer, "INSERT INTO tlsrpt.policies (report_pk, ordinal, day, "
+                                      "policy_type, total_failure_session_count) SELECT id, 9, "
+                                      "day, 'sts', 1000 FROM tlsrpt.reports") == "42501");
+    BOOST_TEST(sqlstate_of(as_writer,
+                           "INSERT INTO tlsrpt.failure_details (policy_pk, day, "
+                           "result_type, failed_session_count) SELECT id, day, "
+                           "'starttls-not-supported', 1000 FROM tlsrpt.policies") == "42501");
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.policies") == 1);
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.failure_details") == 1);
+    const auto fresh = Store(as_writer).store_report(
+        mailed(report("r-new"), "rn@x"), {Source::smtp, storetest::authenticated_pass()});
+    BOOST_TEST((fresh.status == Status::stored), fresh.message);
+    BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.failure_details f JOIN tlsrpt.policies p ON "
+                        "p.id = f.policy_pk JOIN tlsrpt.reports r ON r.id = p.report_pk WHERE "
+                        "r.report_id = 'r-new' AND r.dkim_authenticated") == 1);
+
+    // the replace path's row lock still sees an authenticated row (unlocked: nobody changes it)
+    pqxx::connection conn(as_writer);
+    conn.prepare("lock", tlsrpt::store::sql::lock_report);
+    pqxx::work tx(conn);
+    const pqxx::result lock = tx.exec_prepared("lock", signed_report.report_pk, "x");
+    BOOST_REQUIRE(lock.size() == 1);
+    BOOST_TEST(lock[0][0].as<bool>());
 }
 
 BOOST_AUTO_TEST_CASE(a_reader_reads_everything_and_writes_nothing) {
