@@ -10,7 +10,9 @@
 # traffic arrives (ORDINARY_CLIENT=smtp-source-keep: its sessions kept open; =python:
 # load_smtp.py's threads, sessions kept open).
 # MILTER_SOCKET=inet has Postfix reach the milter over TCP on 127.0.0.1:10026 instead of a
-# unix socket (the default, as in the package).
+# unix socket (the default, as in the package). MILTER=null (with LOAD_ONLY=ordinary) attaches
+# tests/null_milter.cpp instead: a milter that accepts every message at MAIL FROM, i.e. what
+# the milter protocol itself costs.
 # LOAD_MODE=split runs the report-intake setup of contrib/postfix-split.cf instead: 10025
 # without the milter, the report address routed to an intake smtpd on 10029 that has it.
 set -uo pipefail
@@ -72,7 +74,13 @@ $1
 EOF
 }
 milter_conf $'DKIMVerify no\nRequireDKIM no'
-"$build/src/milter/tlsrpt-milter" -f -c "$work/milter.conf" >"$work/milter.log" 2>&1 &
+if [ "${MILTER:-}" = null ]; then # the protocol's own cost: only the ordinary-mail comparison
+  [ "${LOAD_ONLY:-}" = ordinary ] && [ "${LOAD_MODE:-}" != split ] ||
+    { echo "MILTER=null needs LOAD_ONLY=ordinary and no LOAD_MODE=split" >&2; exit 2; }
+  "$build/tests/null_milter" "$socket" >"$work/milter.log" 2>&1 &
+else
+  "$build/src/milter/tlsrpt-milter" -f -c "$work/milter.conf" >"$work/milter.log" 2>&1 &
+fi
 milter_pid=$!
 wait_for 10 milter_up || { cat "$work/milter.log"; exit 1; }
 
