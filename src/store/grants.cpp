@@ -3,13 +3,14 @@
 // by an authenticated one (UPDATE of the report, its policies deleted and written anew, the
 // old copy into report_conflicts), quarantines messages, counts failed attempts and makes a
 // missing month's partitions (ensure_partition, SECURITY DEFINER). It cannot truncate, drop
-// months (the owner's `db prune`), delete quarantined messages or change the schema, and the
-// replace path's rights reach only reports no authenticated copy holds (row-level security of
-// 012_writer_row_security.sql, which also keeps new policies and details from them). The failure
-// rollup is kept by SECURITY DEFINER triggers, so neither role writes it. A reader gets
-// SELECT on every table and view, also those the owner's later migrations add.
+// months (the owner's `db prune`), delete quarantined messages, change the schema or choose an
+// id, and the replace path's rights reach only reports no authenticated copy holds (row-level
+// security of 012_writer_row_security.sql, which also keeps new policies and details from
+// them). The failure rollup is kept by SECURITY DEFINER triggers, so neither role writes it.
+// A reader gets SELECT on every table and view, also those the owner's later migrations add.
 #include "store/grants.hpp"
 
+#include <algorithm>
 #include <pqxx/pqxx>
 #include <stdexcept>
 
@@ -17,20 +18,43 @@ namespace tlsrpt::store {
 
 namespace {
 
-// Table rights of a writer, by table: what statements.cpp does to each.
+// Table rights of a writer, by table: what statements.cpp does to each. Column rights are on
+// every column but the id (tlsrpt.writer_columns, 012_writer_row_security.sql): the store finds
+// reports by id, so a writer never chooses one.
 struct TableRight {
     const char* table;
     const char* rights;
+    const char* column_rights;
 };
 constexpr TableRight writer_tables[] = {
-    {"schema_migrations", "SELECT"},                       // the version check
-    {"reports", "SELECT, INSERT, UPDATE"},                 // insert, replace, DKIM upgrade
-    {"policies", "SELECT, INSERT, DELETE"},                // replace: deleted, written anew
-    {"failure_details", "SELECT, INSERT"},                 // deleted with their policy (FK)
-    {"report_conflicts", "SELECT, INSERT, DELETE"},        // conflicts, replaced copies
-    {"rejected_messages", "SELECT, INSERT"},               // the quarantine
-    {"failed_attempts", "SELECT, INSERT, UPDATE, DELETE"}, // RetryLimit, RetryMaxAge
+    {"schema_migrations", "SELECT", ""},                       // the version check
+    {"reports", "SELECT", "INSERT, UPDATE"},                   // insert, replace, DKIM upgrade
+    {"policies", "SELECT, DELETE", "INSERT"},                  // replace: deleted, written anew
+    {"failure_details", "SELECT", "INSERT"},                   // deleted with their policy (FK)
+    {"report_conflicts", "SELECT, DELETE", "INSERT"},          // conflicts, replaced copies
+    {"rejected_messages", "SELECT, INSERT", ""},               // the quarantine
+    {"failed_attempts", "SELECT, INSERT, UPDATE, DELETE", ""}, // RetryLimit, RetryMaxAge
 };
+
+// "GRANT INSERT (a, b), UPDATE (a, b) ON tlsrpt.t TO role" for t.column_rights, after the
+// REVOKE of those rights on the whole table (a grant from before 012 gave them so).
+std::vector<std::string> column_grants(pqxx::transaction_base& tx, const TableRight& t,
+                                       const std::string& quoted_role) {
+    const std::string table = std::string("tlsrpt.") + t.table;
+    const std::string columns =
+        tx.exec1("SELECT tlsrpt.writer_columns(" + tx.quote(table) + "::regclass)")[0]
+            .as<std::string>();
+    std::string privileges;
+    std::string rights = t.column_rights;
+    for (std::size_t at = 0; at < rights.size();) {
+        const std::size_t end = std::min(rights.find(", ", at), rights.size());
+        privileges +=
+            (privileges.empty() ? "" : ", ") + rights.substr(at, end - at) + " (" + columns + ")";
+        at = end + 2;
+    }
+    return {"REVOKE " + rights + " ON " + table + " FROM " + quoted_role,
+            "GRANT " + privileges + " ON " + table + " TO " + quoted_role};
+}
 
 // Role names that are no single role: GRANT ... TO "public" grants to every role.
 bool special_role(const std::string& role) {
@@ -39,8 +63,10 @@ bool special_role(const std::string& role) {
 }
 
 // The statements grant() runs, for `quoted_role`, the database `quoted_database` and the
-// schema's owner `quoted_owner` (each already quoted as an identifier).
-std::vector<std::string> grant_statements(const std::string& quoted_role,
+// schema's owner `quoted_owner` (each already quoted as an identifier); `tx` reads the column
+// lists.
+std::vector<std::string> grant_statements(pqxx::transaction_base& tx,
+                                          const std::string& quoted_role,
                                           const std::string& quoted_database,
                                           const std::string& quoted_owner, Access access) {
     std::vector<std::string> out = {"GRANT CONNECT ON DATABASE " + quoted_database + " TO " +
@@ -52,9 +78,13 @@ std::vector<std::string> grant_statements(const std::string& quoted_role,
                       " IN SCHEMA tlsrpt GRANT SELECT ON TABLES TO " + quoted_role);
         return out;
     }
-    for (const TableRight& t : writer_tables)
+    for (const TableRight& t : writer_tables) {
         out.push_back(std::string("GRANT ") + t.rights + " ON tlsrpt." + t.table + " TO " +
                       quoted_role);
+        if (*t.column_rights)
+            for (std::string& g : column_grants(tx, t, quoted_role))
+                out.push_back(std::move(g));
+    }
     // the conflict copy's reason is updated when the same copy comes again
     out.push_back("GRANT UPDATE (reason) ON tlsrpt.report_conflicts TO " + quoted_role);
     // `tlsrptctl rejected reimport` marks what it re-read
@@ -62,7 +92,10 @@ std::vector<std::string> grant_statements(const std::string& quoted_role,
     for (const char* seq : {"reports_id_seq", "policies_id_seq", "failure_details_id_seq",
                             "report_conflicts_id_seq", "rejected_messages_id_seq"})
         out.push_back(std::string("GRANT USAGE ON SEQUENCE tlsrpt.") + seq + " TO " + quoted_role);
-    out.push_back("GRANT EXECUTE ON FUNCTION tlsrpt.ensure_partition(date) TO " + quoted_role);
+    out.push_back("GRANT EXECUTE ON FUNCTION tlsrpt.ensure_partition(date), "
+                  "tlsrpt.writer_may_change(bigint, date), "
+                  "tlsrpt.writer_may_add_detail(bigint, date) TO " +
+                  quoted_role);
     return out;
 }
 
@@ -95,8 +128,10 @@ std::vector<std::string> grant(pqxx::connection_base& conn, const std::string& r
         throw std::invalid_argument("CONNECT on database " + database + " is its owner's (" +
                                     who[3].as<std::string>() +
                                     ") to grant: connect as a role that is both");
+    if (role == owner)
+        throw std::invalid_argument("'" + role + "' owns the tlsrpt schema: it needs no grant");
     const std::vector<std::string> statements = grant_statements(
-        tx.quote_name(role), tx.quote_name(database), tx.quote_name(owner), access);
+        tx, tx.quote_name(role), tx.quote_name(database), tx.quote_name(owner), access);
     for (const std::string& s : statements)
         tx.exec0(s);
     tx.commit();

@@ -93,16 +93,13 @@ SELECT id, false AS inserted, content_hash = md5($3::text) AS same_content, dkim
 FROM tlsrpt.reports WHERE )" + same_key("$4") +
                                     " ORDER BY id LIMIT 1";
 
-// A writer's row security (012_writer_row_security.sql) hides an authenticated row from FOR
-// UPDATE; it is read unlocked then (a writer cannot change it, and the store never does).
 const std::string lock_report = R"(
-WITH locked AS (
-    SELECT dkim_authenticated, content_hash FROM tlsrpt.reports WHERE id = $1::bigint FOR UPDATE
-)
-SELECT dkim_authenticated, content_hash = md5($2::text) FROM locked
-UNION ALL
 SELECT dkim_authenticated, content_hash = md5($2::text) FROM tlsrpt.reports
-WHERE id = $1::bigint AND dkim_authenticated AND NOT EXISTS (SELECT FROM locked)
+WHERE id = $1::bigint FOR UPDATE
+)";
+
+const std::string read_report = R"(
+SELECT dkim_authenticated, content_hash = md5($2::text) FROM tlsrpt.reports WHERE id = $1::bigint
 )";
 
 const std::string keep_replaced_copy = R"(
@@ -126,13 +123,6 @@ const std::string replace_report =
     "WITH report AS (UPDATE tlsrpt.reports SET (" + columns + ") = (" + values +
     ") WHERE id = $28::bigint AND NOT dkim_authenticated RETURNING id, day)" +
     policies_and_details + " SELECT id FROM report";
-
-const std::string upgrade_dkim = R"(
-UPDATE tlsrpt.reports SET dkim_result = $2::text, dkim_domain = $3::text,
-    dkim_selector = $4::text, dkim_algorithm = $5::text, dkim_source = $6::text,
-    dkim_dnssec = $7::text, dkim_authenticated = true, authserv_dkim = $8::text
-WHERE id = $1::bigint AND NOT dkim_authenticated
-)";
 
 const std::string keep_conflict = R"(
 INSERT INTO tlsrpt.report_conflicts (report_pk, source, content_hash, message_id, mail_from,

@@ -15,6 +15,9 @@ extern const std::string insert_report;
 extern const std::string existing_report;
 // Locks a stored report: (authenticated, same_content). $1 id, $2 content.
 extern const std::string lock_report;
+// The same row unlocked, in a statement of its own: a writer's row security
+// (012_writer_row_security.sql) keeps an authenticated row from lock_report. Same parameters.
+extern const std::string read_report;
 // Moves a stored report's copy into report_conflicts before it is replaced. $1 id, $2 reason.
 extern const std::string keep_replaced_copy;
 // Removes a stored report's policies (and, by cascade, failure details). $1 id.
@@ -24,9 +27,6 @@ extern const std::string drop_promoted_conflict;
 // Overwrites report $25 (not authenticated) with the 24 parameters and inserts its policies
 // and failure details. Rows: (id).
 extern const std::string replace_report;
-// Records the authenticated verdict of an identical re-sent copy. $1 id, then the DKIM
-// parameters $2 result .. $8 authserv (ReportRow order).
-extern const std::string upgrade_dkim;
 // A different later copy of a stored report (002_report_conflicts.sql), kept once.
 extern const std::string keep_conflict;
 // A message no report could be read from, kept once (by md5 of its identity, headers.hpp

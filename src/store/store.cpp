@@ -103,11 +103,11 @@ struct Store::Impl {
         c.prepare("tlsrpt_insert_report", sql::insert_report);
         c.prepare("tlsrpt_existing_report", sql::existing_report);
         c.prepare("tlsrpt_lock_report", sql::lock_report);
+        c.prepare("tlsrpt_read_report", sql::read_report);
         c.prepare("tlsrpt_keep_replaced", sql::keep_replaced_copy);
         c.prepare("tlsrpt_delete_policies", sql::delete_policies);
         c.prepare("tlsrpt_drop_promoted", sql::drop_promoted_conflict);
         c.prepare("tlsrpt_replace_report", sql::replace_report);
-        c.prepare("tlsrpt_upgrade_dkim", sql::upgrade_dkim);
         c.prepare("tlsrpt_quarantine", sql::quarantine);
         c.prepare("tlsrpt_record_attempt", sql::record_attempt);
         c.prepare("tlsrpt_conflict", sql::keep_conflict);
@@ -235,13 +235,19 @@ Outcome Store::insert(const ReportRow& r) {
     return out;
 }
 
-// The stored copy of r's key was not authenticated and r is: an identical copy only upgrades
-// the stored verdict; a different one takes the row's place (same id, so conflicts recorded
-// against it stay attached) and the earlier copy is kept in report_conflicts with the reason.
+// The stored copy of r's key was not authenticated and r is: r takes the row's place (same id,
+// so conflicts recorded against it stay attached), written whole even when its content is the
+// stored one's (that copy, not authenticated, may have been changed since: a writer may change
+// such a report, 012_writer_row_security.sql). A different earlier copy is kept in
+// report_conflicts with the reason.
 Outcome Store::replace(const ReportRow& r, std::int64_t report_pk) {
     pqxx::work tx(impl_->prepared(), "tlsrpt_replace_report");
-    const pqxx::result lock = tx.exec_prepared("tlsrpt_lock_report", report_pk, r.content);
-    if (lock.empty())
+    pqxx::result lock = tx.exec_prepared("tlsrpt_lock_report", report_pk, r.content);
+    const bool locked = !lock.empty();
+    if (!locked) // a writer's row security keeps an authenticated row from the lock
+        lock = tx.exec_prepared("tlsrpt_read_report", report_pk, r.content);
+    // unlocked, only an authenticated row will do: nothing but the owner changes it
+    if (lock.empty() || (!locked && !lock[0][0].as<bool>()))
         throw TemporaryError("report " + std::to_string(report_pk) + " vanished; retry");
     Outcome out;
     out.report_pk = report_pk;
@@ -255,20 +261,17 @@ Outcome Store::replace(const ReportRow& r, std::int64_t report_pk) {
         tx.commit();
         return out;
     }
-    if (lock[0][1].as<bool>()) {
-        tx.exec_prepared("tlsrpt_upgrade_dkim", report_pk, r.dkim_result, r.dkim_domain,
-                         r.dkim_selector, r.dkim_algorithm, r.dkim_source, r.dkim_dnssec,
-                         r.authserv_dkim);
-        tx.commit();
-        out.status = Status::duplicate;
-        return out;
-    }
-    tx.exec_prepared("tlsrpt_keep_replaced", report_pk, replacement_reason(r));
+    const bool same_content = lock[0][1].as<bool>();
+    if (!same_content) tx.exec_prepared("tlsrpt_keep_replaced", report_pk, replacement_reason(r));
     tx.exec_prepared("tlsrpt_delete_policies", report_pk);
     tx.exec_prepared("tlsrpt_drop_promoted", report_pk, r.content);
     if (exec_report(tx, "tlsrpt_replace_report", r, report_pk).empty())
         throw TemporaryError("report " + std::to_string(report_pk) + " changed; retry");
     tx.commit();
+    if (same_content) { // the verdict upgraded
+        out.status = Status::duplicate;
+        return out;
+    }
     out.status = Status::replaced;
     out.message = "report-id '" + r.report_id + "' from reporter '" + r.reporter +
                   "' was held by a copy without an aligned DKIM pass (id " +

@@ -1,8 +1,10 @@
 // test_store_dkim.cpp: the DKIM side of the store (003_dkim.sql) against a real PostgreSQL:
 // an authenticated copy replaces an unauthenticated one of the same key (RFC 8460 §3: reports
 // without a valid signature "MUST be ignored", so the authenticated copy is the one to keep),
-// never the reverse; an identical authenticated copy only upgrades the verdict; a conflict copy
-// that becomes the report leaves report_conflicts; every new DKIM column round-trips.
+// never the reverse; an identical authenticated copy is written whole in its place (the stored
+// copy, not authenticated, may have been changed since: 012_writer_row_security.sql) and the
+// report counts as a duplicate; a conflict copy that becomes the report leaves
+// report_conflicts; every new DKIM column round-trips.
 #define BOOST_TEST_MODULE store_dkim
 #include <boost/test/unit_test.hpp>
 
@@ -159,8 +161,8 @@ BOOST_AUTO_TEST_CASE(an_identical_authenticated_copy_upgrades_the_verdict) {
     BOOST_TEST(b.report_pk == a.report_pk);
     BOOST_TEST(dkim_columns(pk(a)) ==
                "pass|mailer.example|sel1|ed25519-sha256|milter|insecure|t|-");
-    // only the verdict changes: the row, its policies and details are the first copy's
-    BOOST_TEST(db().value("SELECT message_id FROM tlsrpt.reports WHERE id = " + pk(a)) == "<a@x>");
+    // the signed copy takes the row (same id), its policies and details written anew
+    BOOST_TEST(db().value("SELECT message_id FROM tlsrpt.reports WHERE id = " + pk(a)) == "<b@x>");
     BOOST_TEST(counts(pk(a)) == "1|10|1|1");
     BOOST_TEST(conflicts(pk(a)) == "");
     // and once authenticated, an unauthenticated identical copy is a plain duplicate

@@ -217,11 +217,14 @@ BOOST_AUTO_TEST_CASE(the_migration_converts_a_populated_database_in_place) {
                         "result_type) FROM tlsrpt.daily_failures") == failures);
     BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.report_conflicts") == conflicts);
     BOOST_TEST(db.count("SELECT count(*) FROM tlsrpt.reports_default") == 1); // year 2001
-    // privileges on the replaced tables and views are kept
+    // privileges on the replaced tables and views are kept (INSERT on every column but the id
+    // since 012)
     BOOST_TEST(db.value("SELECT has_table_privilege('tlsrpt_fixture_reader', 'tlsrpt.reports', "
                         "'SELECT') AND has_table_privilege('tlsrpt_fixture_reader', "
-                        "'tlsrpt.daily_failures', 'SELECT') AND has_table_privilege("
-                        "'tlsrpt_fixture_reader', 'tlsrpt.failure_details', 'INSERT') AND NOT "
+                        "'tlsrpt.daily_failures', 'SELECT') AND has_column_privilege("
+                        "'tlsrpt_fixture_reader', 'tlsrpt.failure_details', 'day', 'INSERT') "
+                        "AND NOT has_column_privilege('tlsrpt_fixture_reader', "
+                        "'tlsrpt.failure_details', 'id', 'INSERT') AND NOT "
                         "has_table_privilege('tlsrpt_fixture_reader', 'tlsrpt.policies', "
                         "'SELECT')") == "t");
     // the dedup key still holds after the conversion: a report with a stored key and day
