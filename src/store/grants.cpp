@@ -28,7 +28,7 @@ struct TableRight {
 };
 constexpr TableRight writer_tables[] = {
     {"schema_migrations", "SELECT", ""},                       // the version check
-    {"reports", "SELECT", "INSERT, UPDATE"},                   // insert, replace, DKIM upgrade
+    {"reports", "SELECT", "INSERT, UPDATE"},                   // insert, replace
     {"policies", "SELECT, DELETE", "INSERT"},                  // replace: deleted, written anew
     {"failure_details", "SELECT", "INSERT"},                   // deleted with their policy (FK)
     {"report_conflicts", "SELECT, DELETE", "INSERT"},          // conflicts, replaced copies
