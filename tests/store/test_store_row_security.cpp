@@ -4,7 +4,9 @@
 // new policies and failure details under it are refused (42501), also when the writer races
 // the transaction that authenticates the report; it never chooses an id; and an authenticated
 // copy identical to a stored unauthenticated one is written whole, so changes a writer made to
-// that copy do not become authenticated. The store's own paths still work as a writer.
+// that copy do not become authenticated; neither ensure_partition moving rows in its
+// transaction nor a transaction id met again (a restored copy) lets it in; its checks lock only
+// their month. The store's own paths still work as a writer.
 #define BOOST_TEST_MODULE store_row_security
 #include <boost/test/unit_test.hpp>
 
@@ -244,4 +246,22 @@ BOOST_AUTO_TEST_CASE(the_checks_lock_only_their_month) {
                                 "locktype = 'relation'")[0]
                            .as<int>();
     BOOST_TEST(locks < 20, locks << " relation locks");
+}
+
+// Ids come round again in a copy of the database (pg_dump and restore): a stored writer_xact
+// that equals the writer's transaction id does not let it in; the transaction's start time must
+// match too.
+BOOST_AUTO_TEST_CASE(a_transaction_id_that_comes_round_again_gains_nothing) {
+    Stocked s;
+    pqxx::connection conn(s.as_writer);
+    pqxx::work tx(conn);
+    const std::string mine = tx.exec1("SELECT pg_current_xact_id()::text")[0].as<std::string>();
+    // as a copy of the database would hold it: the writer's id, another transaction's time
+    s.db.exec("UPDATE tlsrpt.reports SET writer_xact = '" + mine +
+              "', writer_at = now() - interval '1 day' WHERE id = " + s.auth_pk());
+    BOOST_TEST(
+        tx.exec0("DELETE FROM tlsrpt.policies WHERE report_pk = " + s.auth_pk()).affected_rows() ==
+        0);
+    tx.abort();
+    BOOST_TEST(s.policies_of(s.auth_pk()) == 1);
 }

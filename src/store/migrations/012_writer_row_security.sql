@@ -10,18 +10,18 @@
 -- it. Now:
 -- - Row-level security limits a writer's changes, and its new policies and failure details, to
 --   reports no authenticated copy holds, or that this transaction wrote as a writer (a new
---   report, or the replacement of an unauthenticated one: reports.writer_xact). The checks of
---   new rows and deletions lock the report row and read it as it is now, not as the
---   statement's snapshot saw it: a writer racing the transaction that authenticates a report
---   waits for it and is then refused.
+--   report, or the replacement of an unauthenticated one: reports.writer_xact, writer_at).
+--   The checks of new rows and deletions lock the report row and read it as it is now, not as
+--   the statement's snapshot saw it: a writer racing the transaction that authenticates a
+--   report waits for it and is then refused.
 -- - A writer no longer chooses ids (its INSERT and UPDATE rights leave out the id column): the
 --   store finds a report by id, so a writer giving its report another report's id could have
 --   had that other report's policies replaced by the store.
 -- What a writer is not granted at all (deleting reports, failure details or quarantined
 -- messages, the rollup) is unchanged. A writer vouches for the DKIM verdicts it stores (it
 -- verifies them itself): it can still store new reports as authenticated (by SQL of its own
--- also under a key an authenticated copy holds, on another day), and replace an
--- unauthenticated one, as an authenticated copy would.
+-- also under a key an authenticated copy holds, on another day), and replace or mark
+-- authenticated an unauthenticated one (a genuine copy coming later is then its duplicate).
 --
 -- The owner of the tables is not subject to the policies (nor is a superuser), so a milter, an
 -- importer or `tlsrptctl` running as the owner, the views and the rollup's SECURITY DEFINER
@@ -42,8 +42,11 @@ $$;
 
 -- The transaction that last wrote a report row under row security (a writer's): set by the
 -- trigger below, never by the writer. NULL for the owner's writes, and kept when the owner's
--- ensure_partition moves a row out of the default partition in a writer's transaction.
-ALTER TABLE tlsrpt.reports ADD COLUMN writer_xact xid8;
+-- ensure_partition moves a row out of the default partition in a writer's transaction. Its id
+-- and its start time together: ids are unique only within one cluster, and a copy of the
+-- database (pg_dump and restore, logical replication) hands the same ids out again, which a
+-- writer could reach by burning transactions; the start time does not come round again.
+ALTER TABLE tlsrpt.reports ADD COLUMN writer_xact xid8, ADD COLUMN writer_at timestamptz;
 CREATE FUNCTION tlsrpt.mark_writer_xact() RETURNS trigger
 LANGUAGE plpgsql
 SET search_path = pg_catalog, pg_temp
@@ -51,6 +54,7 @@ AS $$
 BEGIN
     IF row_security_active('tlsrpt.reports') THEN
         NEW.writer_xact := pg_current_xact_id();
+        NEW.writer_at := transaction_timestamp();
     END IF;
     RETURN NEW;
 END
@@ -58,8 +62,8 @@ $$;
 CREATE TRIGGER writer_xact BEFORE INSERT OR UPDATE ON tlsrpt.reports
     FOR EACH ROW EXECUTE FUNCTION tlsrpt.mark_writer_xact();
 
--- The column lists a writer may write: every column but the id and writer_xact (tlsrptctl db
--- grant, and below).
+-- The column lists a writer may write: every column but the id, writer_xact and writer_at
+-- (tlsrptctl db grant, and below).
 CREATE FUNCTION tlsrpt.writer_columns(tab regclass) RETURNS text
 LANGUAGE sql STABLE
 SET search_path = pg_catalog, pg_temp
@@ -67,7 +71,7 @@ AS $$
     SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum)
     FROM pg_attribute
     WHERE attrelid = tab AND attnum > 0 AND NOT attisdropped
-      AND attname NOT IN ('id', 'writer_xact')
+      AND attname NOT IN ('id', 'writer_xact', 'writer_at')
 $$;
 
 -- Whether a writer may change, or add to, report (id, day): no authenticated copy holds it, or
@@ -85,7 +89,9 @@ AS $$
 DECLARE
     open boolean;
 BEGIN
-    SELECT NOT r.dkim_authenticated OR r.writer_xact = pg_current_xact_id() INTO open
+    SELECT NOT r.dkim_authenticated
+           OR (r.writer_xact = pg_current_xact_id() AND r.writer_at = transaction_timestamp())
+    INTO open
     FROM tlsrpt.reports r WHERE r.id = report AND r.day = report_day
     FOR NO KEY UPDATE;
     RETURN coalesce(open, false);
