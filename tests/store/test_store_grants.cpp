@@ -18,7 +18,6 @@
 #include "tlsrpt/store.hpp"
 
 using namespace tlsrpt::store;
-using storetest::Detail;
 using storetest::ReportJson;
 using storetest::TestDatabase;
 
